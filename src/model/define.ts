@@ -60,8 +60,12 @@ export function defineNetwork(init: NetworkInit): Network {
     const seen = new Set<string>();
     const problems: ModelProblem[] = [];
     for (const error of result.left) {
-      const last = error.context[error.context.length - 1];
-      const p = { path: pathOf(error.context), expected: last?.type.name ?? 'unknown', value: error.value };
+      // A union reports one failure per member; cut the context at the first union so the
+      // problem names the union (`IpAddress`) once instead of each alternative.
+      const cut = error.context.findIndex((c) => c.type instanceof t.UnionType);
+      const context = cut >= 0 ? error.context.slice(0, cut + 1) : error.context;
+      const last = context[context.length - 1];
+      const p = { path: pathOf(context), expected: last?.type.name ?? 'unknown', value: last?.actual };
       const key = `${p.path}\0${p.expected}`;
       if (!seen.has(key)) {
         seen.add(key);
