@@ -22,7 +22,11 @@ export class HostError extends Error {
 /** What happened to one operation of an apply or teardown. */
 export interface OperationResult {
   operation: Operation;
-  status: 'done' | 'failed' | 'skipped' | 'undone' | 'undo-failed';
+  /**
+   * `ignored`: failed, but the plan allows it (a `route.add` with `ignoreErrors`, as libvirt logs
+   * and goes on); `undone`: done, then reverted by a rollback.
+   */
+  status: 'done' | 'failed' | 'ignored' | 'skipped' | 'undone' | 'undo-failed';
   durationMs: number;
   error?: { code: string; message: string };
 }
@@ -55,7 +59,9 @@ export interface ExecutedStep {
 /**
  * Performs operations on one host. The transaction engine hands it a whole plan; it may batch
  * consecutive operations (one `ip -batch` for links, addresses and routes) and must stop at the
- * first failure unless `continueOnError` is set (used for undo and teardown).
+ * first failure unless `continueOnError` is set (used for undo and teardown). It returns one step
+ * per operation it attempted, in order. A failed `route.add` with `ignoreErrors` may end the run
+ * like any failure: the engine then calls `execute` again with the remaining operations.
  */
 export interface OperationExecutor {
   execute(operations: readonly Operation[], options?: { continueOnError?: boolean }): Promise<ExecutedStep[]>;

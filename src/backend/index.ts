@@ -1,0 +1,4 @@
+export * from './types.js';
+export * from './state-store.js';
+export * from './lock.js';
+export * from './engine.js';
