@@ -1,0 +1,71 @@
+/**
+ * The DHCP hosts file (`dhcp-hostsfile=`): one line per `<dhcp><host>` of the network's DHCP
+ * `<ip>`s, IPv4 first (`hostsfileAdd` in libvirt's virdnsmasq.c).
+ *
+ * @module
+ */
+import type { DhcpHost } from '../../model/ip.js';
+import { CompileError } from '../errors.js';
+import { formatParsed, parseAddress } from './inet.js';
+import { formatLease } from './lease.js';
+import { COMMA, UNSAFE, confToken } from './safety.js';
+
+const MAC = /^[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}$/;
+
+/**
+ * Check a DHCP host name for the hosts file. dnsmasq decides what each comma-separated field of
+ * a `dhcp-host` line is by its form (a MAC or `tag:`/`set:`/`id:` has a `:`, an address or
+ * lease time starts with a digit, `infinite`, `ignore`), so a name must start with a letter or
+ * `_` (libvirt's own rule), hold no `:` or `,`, and not be one of those keywords.
+ */
+export function checkHostName(name: string, path: string): string {
+  confToken(name, path, { ...COMMA, ':': "a ':' would make dnsmasq read the field as a MAC address or tag" });
+  if (!/^[A-Za-z_]/.test(name))
+    throw new CompileError(UNSAFE, path, `host name ${JSON.stringify(name)} must start with a letter (dnsmasq would read it as an address or lease time)`);
+  if (name === 'infinite' || name === 'ignore')
+    throw new CompileError(UNSAFE, path, `host name ${JSON.stringify(name)} is a dnsmasq dhcp-host keyword`);
+  return name;
+}
+
+/**
+ * The hosts-file line of one `<host>`: IPv4 `mac,ip,name` | `name,ip` | `mac,ip`; IPv6
+ * `id:<id>,<name>,[ip]` | `<name>,[ip]` | `id:<id>,[ip]`; then `,<lease>` when the host has one.
+ * `mac`, `id` and `name` are written as in the XML. `path` is the host's element path.
+ *
+ * @example
+ * ```ts
+ * hostsfileLine({ mac: '00:16:3e:77:e2:ed', ip: '192.168.122.10', name: 'a' }, 'ipv4', '/network/ip/dhcp/host');
+ * // '00:16:3e:77:e2:ed,192.168.122.10,a'
+ * ```
+ */
+export function hostsfileLine(host: DhcpHost, family: 'ipv4' | 'ipv6', path: string): string {
+  const address = parseAddress(host.ip, `${path}/@ip`);
+  if (address.family !== family)
+    throw new CompileError('dnsmasq.invalid-host', `${path}/@ip`, `host address ${host.ip} is not an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address like its <ip>`);
+  const ip = formatParsed(address);
+  const name = host.name === undefined ? undefined : checkHostName(host.name, `${path}/@name`);
+  let line: string;
+  if (family === 'ipv6') {
+    const id = host.id === undefined ? undefined : confToken(host.id, `${path}/@id`, COMMA);
+    if (id === undefined && name === undefined)
+      throw new CompileError('dnsmasq.invalid-host', path, 'an IPv6 DHCP host needs an id or a name');
+    line = `${id !== undefined ? `id:${id}${name !== undefined ? `,${name}` : ''}` : name},[${ip}]`;
+  } else {
+    const mac = host.mac;
+    if (mac !== undefined && !(typeof mac === 'string' && MAC.test(mac)))
+      throw new CompileError(UNSAFE, `${path}/@mac`, `${JSON.stringify(mac)} is not a MAC address`);
+    if (mac === undefined && name === undefined)
+      throw new CompileError('dnsmasq.invalid-host', path, 'an IPv4 DHCP host needs a mac or a name');
+    line = mac !== undefined ? (name !== undefined ? `${mac},${ip},${name}` : `${mac},${ip}`) : `${name},${ip}`;
+  }
+  if (host.lease !== undefined) line += `,${formatLease(host.lease, `${path}/lease`)}`;
+  return line;
+}
+
+/**
+ * The hosts file from its lines, each newline-terminated; undefined when there are none (as
+ * libvirt's `dnsmasqDhcpHostsToString`, whose conf tests expect no hostsfile then).
+ */
+export function hostsfileContent(lines: readonly string[]): string | undefined {
+  return lines.length === 0 ? undefined : lines.map((l) => `${l}\n`).join('');
+}

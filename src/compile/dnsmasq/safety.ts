@@ -1,0 +1,120 @@
+/**
+ * Guards for every string that reaches a dnsmasq file. libvirt writes model strings into the
+ * conf, hostsfile and addnhosts files unquoted; dnsmasq then reads those files line by line with
+ * its own rules (option.c `read_file`): a `"` toggles quoting and is removed, whitespace followed
+ * by `#` starts a comment, tabs become spaces, leading and trailing spaces are dropped, and a
+ * line longer than 1024 bytes is cut, its tail read as a further option line. Each field is then
+ * split on `,` (and `server=`/`local=` domains on `/`). A value that any of these rules would
+ * change could smuggle in a new option or shift the fields after it, so it is refused here with
+ * a {@link CompileError} (`dnsmasq.unsafe-value`) that names the element path.
+ *
+ * @module
+ */
+import { CompileError } from '../errors.js';
+
+/** The error code of every refusal in this module. */
+export const UNSAFE = 'dnsmasq.unsafe-value';
+
+/**
+ * The longest line, in UTF-8 bytes without its newline, that dnsmasq 2.90 reads whole
+ * (measured: 1024 passes, 1025 is split and its tail parsed as a new option).
+ */
+export const MAX_LINE_BYTES = 1024;
+
+function describe(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  if (ch === '\n') return 'a newline';
+  if (ch === '\r') return 'a carriage return';
+  if (ch === '\0') return 'a NUL character';
+  if (code < 0x20 || code === 0x7f) return `the control character U+${code.toString(16).padStart(4, '0').toUpperCase()}`;
+  if (ch === ' ') return 'a space';
+  return `'${ch}'`;
+}
+
+function refuse(path: string, value: string, why: string): never {
+  const shown = value.length > 60 ? `${value.slice(0, 60)}…` : value;
+  throw new CompileError(UNSAFE, path, `${JSON.stringify(shown)} cannot be written to dnsmasq's configuration: ${why}`);
+}
+
+/** Refuse the three characters that end a line (or a C string) anywhere: `\n`, `\r`, NUL. */
+export function refuseLineBreaks(value: string, path: string): string {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d || c === 0) refuse(path, value, `it contains ${describe(value[i]!)}`);
+  }
+  return value;
+}
+
+/** Extra characters a field may not hold, each with the reason shown in the error. */
+export type Forbidden = Readonly<Record<string, string>>;
+
+/** `,` separates the fields of most dnsmasq options and of hostsfile lines. */
+export const COMMA: Forbidden = { ',': 'a comma would end this field and shift the ones after it' };
+/** `/` delimits the domains of `server=/…/` and `local=/…/`. */
+export const SLASH: Forbidden = { '/': "a '/' would end the domain list of server=/…/ or local=/…/" };
+
+/**
+ * Check a value that dnsmasq must read back unchanged from a conf or hostsfile line: no control
+ * characters (line breaks included), no `"`, no whitespace before `#`, no leading or trailing
+ * whitespace, and none of the `forbidden` characters. Returns the value.
+ */
+export function confText(value: string, path: string, forbidden: Forbidden = {}): string {
+  refuseLineBreaks(value, path);
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i]!;
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) refuse(path, value, `it contains ${describe(ch)}`);
+    if (ch === '"') refuse(path, value, `dnsmasq removes '"' (it toggles quoting)`);
+    if (ch === '#' && i > 0 && value[i - 1] === ' ') refuse(path, value, "dnsmasq reads ' #' as the start of a comment");
+    const why = forbidden[ch];
+    if (why !== undefined) refuse(path, value, why);
+  }
+  if (value.length > 0 && (value[0] === ' ' || value[value.length - 1] === ' '))
+    refuse(path, value, 'dnsmasq drops leading and trailing spaces');
+  return value;
+}
+
+/**
+ * Check a single-word value (domain, host name, SRV label, client id…): {@link confText}, not
+ * empty, and no whitespace at all.
+ */
+export function confToken(value: string, path: string, forbidden: Forbidden = {}): string {
+  if (value === '') refuse(path, value, 'it is empty');
+  confText(value, path, forbidden);
+  if (value.includes(' ')) refuse(path, value, 'it contains a space');
+  return value;
+}
+
+/**
+ * Check that no line of a finished file is longer than dnsmasq reads in one piece; `paths[i]`
+ * names the element that produced line `i` (the file's own name when unknown).
+ */
+export function checkLineLengths(content: string, paths: readonly string[], fallback: string): void {
+  let start = 0;
+  let line = 0;
+  while (start < content.length) {
+    let end = content.indexOf('\n', start);
+    if (end < 0) end = content.length;
+    // Only non-ASCII text can be longer in bytes than in UTF-16 units; count bytes only then.
+    const units = end - start;
+    if (units > MAX_LINE_BYTES / 3) {
+      const bytes = Buffer.byteLength(content.slice(start, end), 'utf8');
+      if (bytes > MAX_LINE_BYTES) {
+        throw new CompileError(
+          UNSAFE,
+          paths[line] ?? fallback,
+          `line ${line + 1} would be ${bytes} bytes long; dnsmasq reads at most ${MAX_LINE_BYTES} bytes per line and would parse the rest as a new option`,
+        );
+      }
+    }
+    start = end + 1;
+    line++;
+  }
+}
+
+/** Check a non-negative safe integer (ports, weights, MTU, lease times) before printing it. */
+export function integer(value: number, path: string): string {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new CompileError(UNSAFE, path, `${String(value)} is not a non-negative integer`);
+  return String(value);
+}
