@@ -22,7 +22,12 @@ export interface CreateBridgeOp {
   /** Absent leaves the kernel default (1500). */
   mtu?: number;
   stp: boolean;
-  /** Forward delay in centiseconds (libvirt's `delay` seconds × 100), as iproute2 and sysfs count it. */
+  /**
+   * Forward delay in centiseconds (libvirt's `delay` seconds × 100), as iproute2 and sysfs count
+   * it: what libvirt asks for. With STP on the kernel keeps the delay within 2..30 s (200..3000
+   * cs): a bridge created with `stp_state 1 forward_delay 0` reads back 200, and so does one
+   * libvirtd creates for `<bridge stp='on' delay='0'/>`. Backends compare against the clamped value.
+   */
   forwardDelay: number;
 }
 
@@ -96,6 +101,9 @@ export interface DeleteRouteOp {
 
 /**
  * Write a sysctl, by its dotted key (`net.ipv4.ip_forward`, `net.ipv6.conf.virbr0.accept_ra`).
+ * As with procps `sysctl`, a `.` inside an interface name is written `/` in the key
+ * (`net.ipv6.conf.br/10.accept_ra` is `/proc/sys/net/ipv6/conf/br.10/accept_ra`); see
+ * `sysctlPath` in `netlink.ts`.
  * `keepOnTeardown` marks the host-wide switches libvirt never turns back off (IP forwarding);
  * an undo after a failed apply still restores the value that was there before.
  */
@@ -169,6 +177,19 @@ export interface StopDnsmasqOp {
   pidfile: string;
 }
 
+/**
+ * A part of the document libvirt acts on at start that the plan leaves out, with the reason, so
+ * nothing is dropped silently (`<bandwidth>` tc rules, firewalld zones, systemd-resolved).
+ */
+export interface OmittedStep {
+  /** Stable name of what is left out: `bandwidth`, `firewalld-zone`, `resolved-register`. */
+  feature: string;
+  /** Where it comes from in the document (`/network/bandwidth`). */
+  path: string;
+  /** Why the plan has no operation for it. */
+  reason: string;
+}
+
 /** Every operation a plan can hold. */
 export type Operation =
   | CreateBridgeOp
@@ -206,4 +227,6 @@ export interface Plan {
   forwardMode: 'none' | 'nat' | 'route' | 'open' | 'bridge' | 'private' | 'vepa' | 'passthrough' | 'hostdev';
   firewallBackend: FirewallBackendName;
   operations: Operation[];
+  /** What libvirt would also do at start but the plan leaves out, and why (absent when nothing). */
+  omitted?: OmittedStep[];
 }
