@@ -1,0 +1,13 @@
+/**
+ * The firewall: one rule model per network ({@link firewallRules}), rendered as libvirt's command
+ * text, as iptables-restore input and as an nft script, plus helpers to compare host state with
+ * the expected rules.
+ *
+ * @module
+ */
+export * from './rules.js';
+export * from './names.js';
+export * from './base.js';
+export * from './build.js';
+export * from './nft-syntax.js';
+export * from './libvirt-commands.js';
