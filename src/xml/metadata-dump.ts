@@ -5,7 +5,8 @@
  *
  * libxml2's rules, checked against libvirt's own output:
  * - attributes in double quotes; namespace declarations (`xmlns`, `xmlns:p`) before the other
- *   attributes, as libxml2 keeps them apart from the attribute list;
+ *   attributes, as libxml2 keeps them apart from the attribute list, their URIs written nearly
+ *   raw (see {@link dumpNamespaceValue});
  * - attribute values escape `< > & "`, TAB/LF/CR as `&#9;` `&#10;` `&#13;`, and non-ASCII
  *   characters as `&#xHEX;` (uppercase); `'` stays raw;
  * - text escapes `< > &` and CR as `&#13;`; quotes and non-ASCII stay raw;
@@ -69,13 +70,32 @@ function isNamespaceDeclaration(name: string): boolean {
   return name === 'xmlns' || name.startsWith('xmlns:');
 }
 
+const URI_TEST = new RegExp(`[<&${FORBIDDEN}]`);
+const URI_ALL = new RegExp(`[<&${FORBIDDEN}]`, 'g');
+
+function uriEntity(ch: string): string {
+  return ch === '&' ? '&#38;' : ch === '<' ? '&lt;' : '';
+}
+
+/**
+ * A namespace URI as libxml2's `xmlBufWriteQuotedString` writes it: raw, in double quotes, or in
+ * single quotes when it holds a `"` (both: double quotes and `&quot;`). libxml2 keeps an `&` of
+ * the source as `&#38;` in the URI and so prints that. It would print a `<` raw, which is not
+ * well-formed; we write `&lt;` there (project rule: output is always well-formed).
+ */
+export function dumpNamespaceValue(uri: string): string {
+  const v = URI_TEST.test(uri) ? uri.replace(URI_ALL, uriEntity) : uri;
+  if (!v.includes('"')) return `"${v}"`;
+  if (!v.includes("'")) return `'${v}'`;
+  return `"${v.replace(/"/g, '&quot;')}"`;
+}
+
 function dumpAttributes(attributes: XmlAttribute[]): string {
   let declarations = '';
   let others = '';
   for (const a of attributes) {
-    const written = ` ${a.name}="${dumpAttributeValue(a.value)}"`;
-    if (isNamespaceDeclaration(a.name)) declarations += written;
-    else others += written;
+    if (isNamespaceDeclaration(a.name)) declarations += ` ${a.name}=${dumpNamespaceValue(a.value)}`;
+    else others += ` ${a.name}="${dumpAttributeValue(a.value)}"`;
   }
   return declarations + others;
 }
