@@ -7,6 +7,7 @@
  * @module
  */
 import type { Operation, Plan } from '../compile/plan.js';
+import { describeOperation } from '../compile/describe.js';
 import { teardownPlan } from '../compile/inverse.js';
 import type { NetworkLock } from './lock.js';
 import { BackendError, type StateStore } from './state-store.js';
@@ -19,46 +20,6 @@ import {
   type OperationExecutor,
   type OperationResult,
 } from './types.js';
-
-/**
- * A one-line description of an operation for messages and logs.
- *
- * @example
- * ```ts
- * describeOperation({ kind: 'link.delete', name: 'virbr0' }); // 'link.delete virbr0'
- * ```
- */
-export function describeOperation(op: Operation): string {
-  switch (op.kind) {
-    case 'link.create-bridge':
-      return `link.create-bridge ${op.name} (stp ${op.stp ? 'on' : 'off'}, forward delay ${op.forwardDelay})`;
-    case 'link.delete':
-      return `link.delete ${op.name}`;
-    case 'link.set-bridge-option':
-      return `link.set-bridge-option ${op.dev} ${op.option}=${op.value}`;
-    case 'link.set-state':
-      return `link.set-state ${op.dev} ${op.up ? 'up' : 'down'}`;
-    case 'address.add':
-    case 'address.delete':
-      return `${op.kind} ${op.address}/${op.prefix} dev ${op.dev}`;
-    case 'route.add':
-    case 'route.delete':
-      return `${op.kind} ${op.destination}/${op.prefix} via ${op.gateway} dev ${op.dev}`;
-    case 'sysctl.set':
-      return `sysctl.set ${op.key}=${op.value}`;
-    case 'firewall.add':
-    case 'firewall.remove':
-      return `${op.kind} ${op.backend} rules of network ${op.network} (bridge ${op.bridge})`;
-    case 'dir.create':
-    case 'dir.remove':
-    case 'file.write':
-    case 'file.remove':
-      return `${op.kind} ${op.path}`;
-    case 'dnsmasq.start':
-    case 'dnsmasq.stop':
-      return `${op.kind} for network ${op.network} (pidfile ${op.pidfile})`;
-  }
-}
 
 /**
  * Deep equality of two JSON-like values, ignoring key order and keys whose value is `undefined`
@@ -86,6 +47,38 @@ export function plansEqual(a: unknown, b: unknown): boolean {
 /** Whether a failure of this operation is logged and ignored instead of failing the apply (libvirt's static routes). */
 function failureIgnored(op: Operation): boolean {
   return op.kind === 'route.add' && op.ignoreErrors;
+}
+
+/**
+ * Whether a removal failed only because what it removes is already gone (or, for a folder, still
+ * used by another network). Undo and teardown aim at absence, so such a step has done its job:
+ * taking a link down already dropped its IPv6 addresses, deleting a bridge took its addresses,
+ * stopping dnsmasq may have removed its pidfile.
+ */
+export function alreadyGone(op: Operation, code: string | undefined): boolean {
+  switch (op.kind) {
+    case 'link.delete':
+      return code === 'ENODEV';
+    case 'link.set-state':
+      return !op.up && code === 'ENODEV';
+    case 'address.delete':
+      return code === 'EADDRNOTAVAIL' || code === 'ENODEV';
+    case 'route.delete':
+      return code === 'ESRCH' || code === 'ENODEV';
+    case 'file.remove':
+      return code === 'ENOENT';
+    case 'dir.remove':
+      return code === 'ENOENT' || code === 'ENOTEMPTY';
+    case 'dnsmasq.stop':
+      return code === 'ENOENT' || code === 'ESRCH';
+    default:
+      return false;
+  }
+}
+
+/** A step of an undo or teardown: failed only if it did not reach its goal. */
+function settled(step: ExecutedStep): boolean {
+  return step.ok || alreadyGone(step.operation, step.error?.code);
 }
 
 function errorOf(error: unknown): { code: string; message: string } {
@@ -217,7 +210,7 @@ export async function applyPlan(executor: OperationExecutor, plan: Plan, store: 
       }
       const undo: OperationResult[] = undoOps.map((op, k) => {
         const step = undoSteps[k];
-        if (step) return resultOf(step, step.ok ? 'undone' : 'undo-failed');
+        if (step) return settled(step) ? { operation: op, status: 'undone', durationMs: step.durationMs } : resultOf(step, 'undo-failed');
         return { operation: op, status: 'undo-failed', durationMs: 0, error: undoThrown ?? { code: 'EEXECUTOR', message: 'the executor did not run this undo step' } };
       });
       const undoFailed = new Set<number>();
@@ -249,7 +242,8 @@ export async function applyPlan(executor: OperationExecutor, plan: Plan, store: 
  * Stop a network: `target` is its plan or its name; the plan on record is what gets torn down
  * (it is what the host holds). A network not on record → `{ ok: true, unchanged: true }`.
  * Runs {@link teardownPlan} carrying on past errors, as libvirt does, then forgets the network;
- * `ok` is false (error `teardown.incomplete`) when some step failed.
+ * `ok` is false (error `teardown.incomplete`) when some step failed; a removal whose target is
+ * already gone ({@link alreadyGone}) counts as done.
  *
  * @example
  * ```ts
@@ -273,7 +267,7 @@ export async function teardownNetwork(executor: OperationExecutor, target: Plan 
     }
     const results: OperationResult[] = operations.map((op, i) => {
       const step = steps[i];
-      if (step) return resultOf(step, step.ok ? 'done' : 'failed');
+      if (step) return settled(step) ? { operation: op, status: 'done', durationMs: step.durationMs } : resultOf(step, 'failed');
       return { operation: op, status: 'failed', durationMs: 0, error: thrown ?? { code: 'EEXECUTOR', message: 'the executor did not run this step' } };
     });
     await store.delete(network);
