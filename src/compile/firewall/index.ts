@@ -11,3 +11,8 @@ export * from './base.js';
 export * from './build.js';
 export * from './nft-syntax.js';
 export * from './libvirt-commands.js';
+export * from './iptables-syntax.js';
+export * from './iptables-state.js';
+export * from './iptables-restore.js';
+export * from './nft-script.js';
+export * from './nft-state.js';

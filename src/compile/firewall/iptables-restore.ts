@@ -1,0 +1,105 @@
+/**
+ * iptables-restore input for one family of a network's rules, applied in one process and
+ * atomically (`iptables-restore -w --noflush`; `ip6tables-restore` for IPv6).
+ *
+ * Idempotence is check-first: the backend passes the parsed `iptables-save` dump of the same
+ * family ({@link parseIptablesSave}) and the input is computed against it:
+ * - a LIBVIRT_* chain is declared (`:CHAIN - [0:0]`) only when missing, because with `--noflush`
+ *   declaring an existing chain flushes it (and with it every other network's rules);
+ * - a jump from a built-in chain is inserted only when missing, in libvirt's order;
+ * - when every rule of the network is already there in libvirt's order, nothing is written for it
+ *   (re-apply is a no-op); otherwise the copies that are there are deleted and the whole set is
+ *   inserted again in the same input, so a half-applied state is repaired in one transaction;
+ * - removal deletes each of the network's rules as many times as the dump shows it, and nothing
+ *   else (the global chains stay, as with libvirt).
+ * Without a dump the input assumes the global chains and jumps exist (it never declares a chain
+ * blind) and removal deletes each rule once; a missing rule then fails the whole input, atomically.
+ *
+ * @module
+ */
+import { IPTABLES_BASE_CHAINS } from './base.js';
+import { iptablesSaveRuleSpec } from './iptables-syntax.js';
+import { IPTABLES_TABLES, networkLines, type IptablesSaveState } from './iptables-state.js';
+import { iptablesChainName, rulesOfFamily, type FirewallFamily, type FirewallRules, type FirewallTable } from './rules.js';
+
+/** Arguments for `iptables-restore` / `ip6tables-restore` reading the input on stdin. */
+export const IPTABLES_RESTORE_ARGS: readonly string[] = ['-w', '--noflush'];
+
+function count(lines: readonly string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const l of lines) m.set(l, (m.get(l) ?? 0) + 1);
+  return m;
+}
+
+/** True when the dump already holds exactly the expected lines of each chain, in order. */
+function alreadyApplied(expected: readonly string[], present: readonly string[]): boolean {
+  const wanted = new Set(expected);
+  const seen = present.filter((l) => wanted.has(l));
+  return seen.length === expected.length && seen.every((l, i) => l === expected[i]);
+}
+
+function tableBody(rules: FirewallRules, family: FirewallFamily, table: FirewallTable, mode: 'add' | 'remove', current: IptablesSaveState | undefined): string[] {
+  const own = rulesOfFamily(rules, family).filter((r) => r.table === table);
+  const state = current?.tables[table];
+  const presentRules = state?.rules ?? [];
+  const presentCount = count(presentRules);
+  const expected = networkLines(rules, family, table);
+  const out: string[] = [];
+
+  if (mode === 'remove') {
+    // Reverse emission order, as libvirt's removal recipe; each line as often as it is there.
+    for (const rule of [...own].reverse()) {
+      const spec = iptablesSaveRuleSpec(rule);
+      const line = `-A ${iptablesChainName(rule.chain)} ${spec}`;
+      const times = current === undefined ? 1 : (presentCount.get(line) ?? 0);
+      for (let i = 0; i < times; i++) out.push(`-D ${iptablesChainName(rule.chain)} ${spec}`);
+      presentCount.set(line, 0);
+    }
+    return out;
+  }
+
+  if (current !== undefined) {
+    const chains = new Set(state?.chains ?? []);
+    for (const c of IPTABLES_BASE_CHAINS) if (c.table === table && !chains.has(c.chain)) out.push(`:${c.chain} - [0:0]`);
+    const lines = new Set(presentRules);
+    for (const c of IPTABLES_BASE_CHAINS) {
+      if (c.table === table && !lines.has(`-A ${c.parent} -j ${c.chain}`)) out.push(`-I ${c.parent} -j ${c.chain}`);
+    }
+    if (alreadyApplied(expected, presentRules)) return out;
+    for (const line of expected) {
+      const times = presentCount.get(line) ?? 0;
+      for (let i = 0; i < times; i++) out.push(`-D ${line.slice(3)}`);
+      presentCount.set(line, 0);
+    }
+  }
+  // Each -I goes to the top, exactly as libvirt's `--insert`, so the chains end up as libvirt's.
+  for (const rule of own) out.push(`-I ${iptablesChainName(rule.chain)} ${iptablesSaveRuleSpec(rule)}`);
+  return out;
+}
+
+/**
+ * iptables-restore input adding (or removing) one family's rules of a network. Pass the parsed
+ * `iptables-save` dump of that family as `current` to get idempotent input (see the module notes);
+ * the result is `''` when there is nothing to do, and then the backend need not run anything.
+ *
+ * @example
+ * ```ts
+ * const dump = parseIptablesSave(await run('iptables-save'));
+ * const input = renderIptablesRestore(fw, 'ipv4', 'add', dump);
+ * if (input) await run('iptables-restore', IPTABLES_RESTORE_ARGS, input);
+ * ```
+ */
+export function renderIptablesRestore(
+  rules: FirewallRules,
+  family: FirewallFamily,
+  mode: 'add' | 'remove',
+  current?: IptablesSaveState,
+): string {
+  if (rules.rules.length === 0) return '';
+  let text = '';
+  for (const table of IPTABLES_TABLES) {
+    const body = tableBody(rules, family, table, mode, current);
+    if (body.length > 0) text += `*${table}\n${body.join('\n')}\nCOMMIT\n`;
+  }
+  return text;
+}
