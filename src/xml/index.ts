@@ -1,1 +1,4 @@
+export * from './errors.js';
+export * from './limits.js';
+export * from './parse.js';
 export * from './format.js';
