@@ -115,7 +115,7 @@ describe('forward', () => {
     expect(fmt({ forward: { mode: 'hostdev', managed: true } })).toBe(doc("  <forward mode='hostdev' managed='yes'/>\n"));
   });
   it('with a pf: no dev attribute; the pool is written live and suppressed when inactive', () => {
-    const forward = { mode: 'passthrough', pf: { dev: 'eth0' }, interfaces: [{ dev: 'vf0', connections: 2 }] } as const;
+    const forward: NetworkInit['forward'] = { mode: 'passthrough', pf: { dev: 'eth0' }, interfaces: [{ dev: 'vf0', connections: 2 }] };
     expect(fmt({ forward })).toBe(
       doc("  <forward mode='passthrough'>\n    <pf dev='eth0'/>\n    <interface dev='vf0' connections='2'/>\n  </forward>\n"),
     );
