@@ -10,18 +10,19 @@ import { iptablesChainName, type FirewallRule } from './rules.js';
 /** The rule's matches and target, as `iptables-save` prints them after `-A CHAIN`. */
 export function iptablesSaveRuleSpec(rule: FirewallRule): string {
   const parts: string[] = [];
-  const find = <K extends FirewallRule['matches'][number]['kind']>(kind: K) =>
-    rule.matches.filter((m): m is Extract<FirewallRule['matches'][number], { kind: K }> => m.kind === kind);
-  for (const m of find('source')) parts.push(`${m.negate ? '! ' : ''}-s ${m.cidr}`);
-  for (const m of find('destination')) parts.push(`${m.negate ? '! ' : ''}-d ${m.cidr}`);
-  for (const m of find('in-interface')) parts.push(`-i ${m.name}`);
-  for (const m of find('out-interface')) parts.push(`-o ${m.name}`);
-  const protocol = find('protocol')[0];
+  const m = rule.matches;
+  for (const a of m) if (a.kind === 'source') parts.push(`${a.negate ? '! ' : ''}-s ${a.cidr}`);
+  for (const a of m) if (a.kind === 'destination') parts.push(`${a.negate ? '! ' : ''}-d ${a.cidr}`);
+  for (const a of m) if (a.kind === 'in-interface') parts.push(`-i ${a.name}`);
+  for (const a of m) if (a.kind === 'out-interface') parts.push(`-o ${a.name}`);
+  const protocol = m.find((a) => a.kind === 'protocol');
   if (protocol !== undefined) parts.push(`-p ${protocol.protocol}`);
-  for (const m of find('destination-port')) parts.push(`-m ${protocol?.protocol ?? 'tcp'} --dport ${m.port}`);
+  for (const a of m) if (a.kind === 'destination-port') parts.push(`-m ${protocol?.protocol ?? 'tcp'} --dport ${a.port}`);
   // iptables prints conntrack states in its own order: RELATED before ESTABLISHED.
-  for (const m of find('conntrack')) {
-    parts.push(`-m conntrack --ctstate ${(['RELATED', 'ESTABLISHED'] as const).filter((s) => m.states.includes(s)).join(',')}`);
+  for (const a of m) {
+    if (a.kind === 'conntrack') {
+      parts.push(`-m conntrack --ctstate ${(['RELATED', 'ESTABLISHED'] as const).filter((s) => a.states.includes(s)).join(',')}`);
+    }
   }
   const a = rule.action;
   switch (a.kind) {
