@@ -1,0 +1,333 @@
+/**
+ * The Linux {@link OperationExecutor}: performs plan operations on the real host (or inside one
+ * network namespace) with as few processes as the operations allow.
+ *
+ * Process budget (counted in {@link LinuxExecutor.processCount}):
+ * - consecutive link/address/route operations: ONE `ip [-n NS] -batch -` (commands on stdin);
+ * - sysctls: written to /proc/sys directly (0 processes); inside a namespace ONE
+ *   `ip netns exec NS sysctl …` per run of sysctls (see sysctl.ts for why);
+ * - firewall: ONE `nft -f -`, or one `iptables-restore` (+ one `ip6tables-restore` when the network
+ *   has IPv6 rules);
+ * - files and directories: no process;
+ * - dnsmasq: its own process (it daemonises; the foreground one exits).
+ *
+ * To reach one `ip -batch` per start, a run of link/address/route, sysctl and firewall operations
+ * is executed as: all iproute2 operations first, then the sysctls, then the firewall. This only
+ * moves operations past others they commute with: the firewall rules name the bridge (which the
+ * batch creates first) but not its addresses, and a freshly created bridge has no ports, so nothing
+ * can cross it before its rules are in. The one real dependency — an IPv6 address needs
+ * `disable_ipv6=0` on its device first — makes the run fall back to exact plan order. Teardown
+ * and undo (`continueOnError`) always run in exact plan order.
+ *
+ * Steps are reported in plan order as the engine expects: if something fails, the operations
+ * before it are done (deferred ones are run first) and anything done after it is undone at once.
+ *
+ * @module
+ */
+import type { Operation } from '../../compile/plan.js';
+import { HostError, type ExecutedStep, type OperationExecutor } from '../types.js';
+import { applyFirewallOperation, type FirewallOperation } from './firewall-apply.js';
+import { makeDirectory, removeDirectory, removeFile, writeFileAtomic } from './files.js';
+import { batchLine, errnoOf, failedLine, ipUndo, isIpOperation, type IpOperation } from './iproute2.js';
+import { CommandContext } from './netns.js';
+import { describeFailure } from './run.js';
+import { applySysctls, type SysctlOp } from './sysctl.js';
+import { startDnsmasq, stopDnsmasq } from './dnsmasq-process.js';
+
+/** Options of {@link LinuxExecutor}. */
+export interface LinuxExecutorOptions {
+  /** Run everything inside this network namespace (`ip -n NS`, `ip netns exec NS …`). */
+  netns?: string;
+  /**
+   * Fault injection for transaction tests: the forward operation with this index (counted over the
+   * operations handed to `execute` without `continueOnError`, from construction or the last
+   * {@link LinuxExecutor.injectFault}) fails with `EINJECTED` before it runs.
+   */
+  faultAt?: number;
+}
+
+type StageClass = 'ip' | 'sysctl' | 'firewall' | 'other';
+
+function classOf(op: Operation): StageClass {
+  if (isIpOperation(op)) return 'ip';
+  if (op.kind === 'sysctl.set') return 'sysctl';
+  if (op.kind === 'firewall.add' || op.kind === 'firewall.remove') return 'firewall';
+  return 'other';
+}
+
+function asHostError(e: unknown, op: Operation): HostError {
+  if (e instanceof HostError) return e.operation ? e : new HostError(e.code, e.message, op);
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return new HostError(typeof code === 'string' ? code : 'EIO', e instanceof Error ? e.message : String(e), op);
+}
+
+/** A step result keyed by its index in the operations given to `execute`. */
+type Indexed = { index: number; step: ExecutedStep };
+
+/**
+ * Runs plan operations on Linux.
+ *
+ * @example
+ * const executor = new LinuxExecutor({ netns: 'vnt-1-host' });
+ * const steps = await executor.execute(plan.operations);
+ * console.log(executor.processCount); // e.g. 4
+ */
+export class LinuxExecutor implements OperationExecutor {
+  readonly ctx: CommandContext;
+  private faultAt: number | undefined;
+  private forwardSeen = 0;
+
+  constructor(options: LinuxExecutorOptions = {}) {
+    this.ctx = new CommandContext(options.netns);
+    this.faultAt = options.faultAt;
+  }
+
+  /** Processes spawned so far. */
+  get processCount(): number {
+    return this.ctx.counter.count;
+  }
+
+  /** The namespace operations run in (undefined: the current one). */
+  get netns(): string | undefined {
+    return this.ctx.netns;
+  }
+
+  /** Make forward operation `index` (counted from now) fail before it runs; undefined clears it. */
+  injectFault(index: number | undefined): void {
+    this.faultAt = index;
+    this.forwardSeen = 0;
+  }
+
+  async execute(operations: readonly Operation[], options: { continueOnError?: boolean } = {}): Promise<ExecutedStep[]> {
+    const continueOnError = options.continueOnError ?? false;
+    let ops = operations;
+    let injected: ExecutedStep | undefined;
+    if (!continueOnError && this.faultAt !== undefined) {
+      const local = this.faultAt - this.forwardSeen;
+      if (local >= 0 && local < ops.length) {
+        const op = ops[local]!;
+        injected = { operation: op, ok: false, undo: [], durationMs: 0, error: new HostError('EINJECTED', `fault injected before operation ${this.faultAt}`, op) };
+        ops = ops.slice(0, local);
+      }
+    }
+    const steps: ExecutedStep[] = [];
+    let i = 0;
+    while (i < ops.length) {
+      const cls = classOf(ops[i]!);
+      let j = i + 1;
+      if (cls !== 'other') while (j < ops.length && classOf(ops[j]!) !== 'other') j++;
+      const run = ops.slice(i, j);
+      const got = cls === 'other' ? [await this.single(run[0]!)] : await this.runStage(run, continueOnError);
+      steps.push(...got);
+      const failed = got.some((s) => !s.ok);
+      if (failed && !continueOnError) break;
+      i = j;
+    }
+    if (injected && steps.length === ops.length && steps.every((s) => s.ok)) steps.push(injected);
+    if (!continueOnError) this.forwardSeen += steps.length;
+    return steps;
+  }
+
+  /** A file, directory or dnsmasq operation. */
+  private async single(op: Operation): Promise<ExecutedStep> {
+    const started = performance.now();
+    try {
+      let undo: Operation[];
+      switch (op.kind) {
+        case 'file.write':
+          undo = await writeFileAtomic(op);
+          break;
+        case 'file.remove':
+          undo = await removeFile(op);
+          break;
+        case 'dir.create':
+          undo = await makeDirectory(op);
+          break;
+        case 'dir.remove':
+          undo = await removeDirectory(op);
+          break;
+        case 'dnsmasq.start':
+          undo = await startDnsmasq(this.ctx, op);
+          break;
+        case 'dnsmasq.stop':
+          undo = await stopDnsmasq(op);
+          break;
+        default:
+          throw new HostError('ENOSYS', `operation ${op.kind} is not handled here`, op);
+      }
+      return { operation: op, ok: true, undo, durationMs: performance.now() - started };
+    } catch (e) {
+      return { operation: op, ok: false, undo: [], error: asHostError(e, op), durationMs: performance.now() - started };
+    }
+  }
+
+  /** A run of iproute2 / sysctl / firewall operations (see the module comment for the order). */
+  private async runStage(run: readonly Operation[], continueOnError: boolean): Promise<ExecutedStep[]> {
+    if (continueOnError || !this.canHoist(run)) return this.runOrdered(run, continueOnError);
+
+    const done = new Map<number, ExecutedStep>();
+    let failure: Indexed | undefined;
+    const limit = () => failure?.index ?? run.length;
+    const phases: StageClass[] = ['ip', 'sysctl', 'firewall'];
+    for (const phase of phases) {
+      const picked: Array<{ index: number; op: Operation }> = [];
+      run.forEach((op, index) => classOf(op) === phase && index < limit() && picked.push({ index, op }));
+      if (picked.length === 0) continue;
+      const results = await this.runClass(phase, picked, false);
+      for (const r of results) {
+        if (r.step.ok) done.set(r.index, r.step);
+        else if (!failure || r.index < failure.index) failure = r;
+      }
+    }
+    const cutoff = limit();
+    // Operations after the failure that did run (hoisted past it) are undone now, newest first.
+    const extra = [...done.entries()].filter(([index]) => index > cutoff).sort((a, b) => b[0] - a[0]);
+    const undo = extra.flatMap(([, step]) => step.undo);
+    if (undo.length > 0) await this.runOrdered(undo, true);
+    const steps: ExecutedStep[] = [];
+    for (let index = 0; index < cutoff; index++) steps.push(done.get(index)!);
+    if (failure) steps.push(failure.step);
+    return steps;
+  }
+
+  /** Hoisting is safe unless an IPv6 address depends on a `disable_ipv6` write, or links are deleted. */
+  private canHoist(run: readonly Operation[]): boolean {
+    const enabled = new Set<string>();
+    for (const op of run) {
+      if (op.kind === 'link.delete') return false;
+      if (op.kind === 'sysctl.set' && op.key.endsWith('.disable_ipv6')) enabled.add(op.key);
+      if (op.kind === 'address.add' && op.family === 'ipv6' && enabled.has(`net.ipv6.conf.${op.dev.replaceAll('.', '/')}.disable_ipv6`)) return false;
+    }
+    return true;
+  }
+
+  /** Consecutive operations of one class together, in plan order. */
+  private async runOrdered(run: readonly Operation[], continueOnError: boolean): Promise<ExecutedStep[]> {
+    const steps: ExecutedStep[] = [];
+    let i = 0;
+    while (i < run.length) {
+      const cls = classOf(run[i]!);
+      let j = i + 1;
+      while (j < run.length && classOf(run[j]!) === cls) j++;
+      const picked = run.slice(i, j).map((op, k) => ({ index: i + k, op }));
+      const results = cls === 'other' ? [{ index: i, step: await this.single(run[i]!) }] : await this.runClass(cls, picked, continueOnError);
+      if (cls === 'other') j = i + 1;
+      steps.push(...results.map((r) => r.step));
+      if (!continueOnError && results.some((r) => !r.step.ok)) return steps;
+      i = j;
+    }
+    return steps;
+  }
+
+  private async runClass(cls: StageClass, picked: Array<{ index: number; op: Operation }>, continueOnError: boolean): Promise<Indexed[]> {
+    switch (cls) {
+      case 'ip':
+        return this.runIpBatch(picked as Array<{ index: number; op: IpOperation }>, continueOnError);
+      case 'sysctl':
+        return this.runSysctls(picked as Array<{ index: number; op: SysctlOp }>, continueOnError);
+      case 'firewall': {
+        const out: Indexed[] = [];
+        for (const { index, op } of picked) {
+          const started = performance.now();
+          try {
+            const undo = await applyFirewallOperation(this.ctx, op as FirewallOperation);
+            out.push({ index, step: { operation: op, ok: true, undo, durationMs: performance.now() - started } });
+          } catch (e) {
+            out.push({ index, step: { operation: op, ok: false, undo: [], error: asHostError(e, op), durationMs: performance.now() - started } });
+            if (!continueOnError) break;
+          }
+        }
+        return out;
+      }
+      case 'other':
+        throw new Error('unreachable');
+    }
+  }
+
+  private async runSysctls(picked: Array<{ index: number; op: SysctlOp }>, continueOnError: boolean): Promise<Indexed[]> {
+    const out: Indexed[] = [];
+    let rest = picked;
+    while (rest.length > 0) {
+      const started = performance.now();
+      const outcomes = await applySysctls(this.ctx, rest.map((p) => p.op));
+      const each = (performance.now() - started) / Math.max(outcomes.length, 1);
+      outcomes.forEach((o, k) => {
+        const step: ExecutedStep = { operation: o.op, ok: o.ok, undo: o.undo, durationMs: each };
+        if (o.error) step.error = o.error;
+        out.push({ index: rest[k]!.index, step });
+      });
+      const last = outcomes[outcomes.length - 1];
+      if (!last || last.ok || !continueOnError) break;
+      rest = rest.slice(outcomes.length);
+    }
+    return out;
+  }
+
+  /**
+   * One `ip -batch -` for the operations. Without `continueOnError` iproute2 stops at the first
+   * failing line (`Command failed -:N`): lines before it are done. With it, `-force` carries on and
+   * every failing line is reported.
+   */
+  private async runIpBatch(picked: Array<{ index: number; op: IpOperation }>, continueOnError: boolean): Promise<Indexed[]> {
+    const out: Indexed[] = [];
+    const lines: string[] = [];
+    let invalid: Indexed | undefined;
+    for (const { index, op } of picked) {
+      try {
+        lines.push(batchLine(op));
+      } catch (e) {
+        invalid = { index, step: { operation: op, ok: false, undo: [], error: asHostError(e, op), durationMs: 0 } };
+        break;
+      }
+    }
+    const batched = picked.slice(0, lines.length);
+    if (batched.length > 0) {
+      const args = continueOnError ? ['-force', '-batch', '-'] : ['-batch', '-'];
+      const started = performance.now();
+      const r = await this.ctx.ip(args, { input: lines.map((l) => `${l}\n`).join(''), timeoutMs: 30_000 });
+      const each = (performance.now() - started) / batched.length;
+      const failures = parseBatchFailures(r.stderr);
+      if (r.code !== 0 && failures.size === 0) {
+        // No line named (killed, timed out): nothing can be trusted as done; report the first.
+        const { index, op } = batched[0]!;
+        out.push({ index, step: { operation: op, ok: false, undo: [], durationMs: each, error: new HostError('ECOMMAND', describeFailure('ip', args, r), op) } });
+        return out;
+      }
+      for (let k = 0; k < batched.length; k++) {
+        const { index, op } = batched[k]!;
+        const message = failures.get(k);
+        if (message === undefined) {
+          out.push({ index, step: { operation: op, ok: true, undo: ipUndo(op), durationMs: each } });
+          continue;
+        }
+        const text = message || 'failed';
+        out.push({ index, step: { operation: op, ok: false, undo: [], durationMs: each, error: new HostError(errnoOf(text), `ip ${lines[k]}: ${text}`, op) } });
+        if (!continueOnError) return out;
+      }
+    }
+    if (invalid) {
+      out.push(invalid);
+      if (continueOnError) out.push(...(await this.runIpBatch(picked.slice(batched.length + 1), true)));
+    }
+    return out;
+  }
+}
+
+/**
+ * Failed batch lines (0-based) with iproute2's message for each: the stderr lines printed before
+ * each `Command failed -:N` belong to line N.
+ */
+export function parseBatchFailures(stderr: string): Map<number, string> {
+  const failures = new Map<number, string>();
+  let pending: string[] = [];
+  for (const line of stderr.split('\n')) {
+    const n = failedLine(line);
+    if (n !== undefined) {
+      failures.set(n, pending.join('; ').trim());
+      pending = [];
+    } else if (line.trim()) {
+      pending.push(line.trim());
+    }
+  }
+  return failures;
+}

@@ -1,0 +1,66 @@
+/**
+ * The real Linux backend: the shared transaction engine driving a {@link LinuxExecutor}, with
+ * the record of active networks in files (default `/run/virtnet/networks`, or
+ * `/run/virtnet/netns/<NS>/networks` when it works inside a namespace) and a cross-process lock.
+ *
+ * @module
+ */
+import { join } from 'node:path';
+import { TransactionalBackend } from '../engine.js';
+import { NetworkLock } from '../lock.js';
+import { FileStateStore, type StateStore } from '../state-store.js';
+import { LinuxExecutor } from './executor.js';
+import { inspectNetwork } from './inspect.js';
+import { checkNetnsName } from './netns.js';
+
+export { LinuxExecutor, type LinuxExecutorOptions, parseBatchFailures } from './executor.js';
+export { inspectNetwork, readDevice, readFirewall } from './inspect.js';
+export { CommandContext, checkNetnsName } from './netns.js';
+export { run, hasBinary, resolveBinary, ProcessCounter, type RunResult, type RunOptions } from './run.js';
+export { sysctlPath, readSysctls } from './sysctl.js';
+export { readPidfile, processArgs, isLiveDnsmasq } from './dnsmasq-process.js';
+
+/** Default root of virtnet's runtime state. */
+export const DEFAULT_RUN_DIR = '/run/virtnet';
+
+/** Options of {@link LinuxBackend}. */
+export interface LinuxBackendOptions {
+  /** Work inside this network namespace (it must exist). */
+  netns?: string;
+  /** Root of the runtime state (records and locks). Default `/run/virtnet`. */
+  runDir?: string;
+  /** Replace the record store (tests). */
+  store?: StateStore;
+  /** An executor to use instead of a new one (e.g. one with fault injection). */
+  executor?: LinuxExecutor;
+}
+
+/**
+ * Applies plans on this Linux host (root required), transactionally.
+ *
+ * @example
+ * ```ts
+ * const backend = new LinuxBackend({ netns: 'lab' });
+ * const result = await backend.apply(compileNetwork(parseNetwork(xml)));
+ * if (!result.ok) console.error(result.error);
+ * await backend.teardown('default');
+ * ```
+ */
+export class LinuxBackend extends TransactionalBackend {
+  override readonly executor: LinuxExecutor;
+
+  constructor(options: LinuxBackendOptions = {}) {
+    const netns = options.netns === undefined ? undefined : checkNetnsName(options.netns);
+    const base = netns ? join(options.runDir ?? DEFAULT_RUN_DIR, 'netns', netns) : (options.runDir ?? DEFAULT_RUN_DIR);
+    const executor = options.executor ?? new LinuxExecutor(netns ? { netns } : {});
+    if (executor.netns !== netns) throw new Error(`executor works in namespace '${executor.netns ?? ''}', backend in '${netns ?? ''}'`);
+    super({
+      name: netns ? `linux:${netns}` : 'linux',
+      executor,
+      store: options.store ?? new FileStateStore(join(base, 'networks')),
+      lock: new NetworkLock({ dir: join(base, 'locks') }),
+      inspect: (network, plan) => inspectNetwork(executor.ctx, network, plan),
+    });
+    this.executor = executor;
+  }
+}

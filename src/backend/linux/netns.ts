@@ -1,0 +1,44 @@
+/**
+ * Running tools inside a network namespace. `ip -n NS` for iproute2 itself; every other tool via
+ * `ip netns exec NS TOOL …`, which enters the namespace and then execs the tool, so it is still one
+ * process (one pid) per call.
+ *
+ * @module
+ */
+import { HostError } from '../types.js';
+import { ProcessCounter, run, resolveBinary, type RunOptions, type RunResult } from './run.js';
+
+/** Names `ip netns add` accepts and that are safe as one path component under /run/netns. */
+const NETNS_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * Check a namespace name before it reaches a command line or a path.
+ *
+ * @example
+ * checkNetnsName('vnt-123-host') // ok; '../x' throws HostError EINVAL
+ */
+export function checkNetnsName(name: string): string {
+  if (!NETNS_NAME.test(name) || name === '.' || name === '..') {
+    throw new HostError('EINVAL', `invalid network namespace name '${name}'`);
+  }
+  return name;
+}
+
+/** Where commands run: the current namespace, or a named one. */
+export class CommandContext {
+  readonly counter = new ProcessCounter();
+  constructor(readonly netns?: string) {
+    if (netns !== undefined) checkNetnsName(netns);
+  }
+
+  /** `ip [-n NS] ARGS`. */
+  ip(args: readonly string[], options?: RunOptions): Promise<RunResult> {
+    return run('ip', this.netns ? ['-n', this.netns, ...args] : args, options, this.counter);
+  }
+
+  /** Run TOOL in the namespace (`ip netns exec NS TOOL ARGS`), or directly without one. */
+  tool(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult> {
+    if (!this.netns) return run(command, args, options, this.counter);
+    return run('ip', ['netns', 'exec', this.netns, resolveBinary(command), ...args], options, this.counter);
+  }
+}
