@@ -15,6 +15,9 @@ const CONF_FILE = '--conf-file=';
 export function startDnsmasq(data: MockHostData, op: StartDnsmasqOp): Operation[] {
   if (op.binary === '') fail('ENOENT', 'dnsmasq binary path is empty', op);
   checkPath(op.pidfile, op);
+  const existing = data.files.get(op.pidfile);
+  const running = existing === undefined ? undefined : data.processes.get(Number.parseInt(existing.content.trim(), 10));
+  if (running) fail('EEXIST', `dnsmasq for network '${op.network}' is already running (pid ${running.pid}, ${op.pidfile})`, op);
   const confArg = op.args.find((a) => a.startsWith(CONF_FILE));
   if (confArg === undefined) fail('ECOMMAND', `dnsmasq for network ${op.network}: no ${CONF_FILE} argument`, op);
   const confFile = confArg.slice(CONF_FILE.length);
@@ -33,7 +36,7 @@ export function startDnsmasq(data: MockHostData, op: StartDnsmasqOp): Operation[
   if (!data.dirs.has(parentOf(op.pidfile))) fail('ECOMMAND', `dnsmasq: cannot open or create pid file ${op.pidfile}: No such file or directory`, op);
   const pid = data.nextPid++;
   data.processes.set(pid, { pid, binary: op.binary, args: [...op.args], env: { ...op.env }, network: op.network, pidfile: op.pidfile, confFile, interfaces });
-  const previous = data.files.get(op.pidfile);
+  const previous = existing;
   data.files.set(op.pidfile, { content: `${pid}\n`, mode: 0o644 });
   const undo: Operation[] = [{ kind: 'dnsmasq.stop', network: op.network, pidfile: op.pidfile }];
   if (previous) undo.push({ kind: 'file.write', path: op.pidfile, content: previous.content, mode: previous.mode });

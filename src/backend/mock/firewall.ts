@@ -10,7 +10,10 @@
  *
  * @module
  */
-import { iptablesChainName, nftChainName, type FirewallMatch, type FirewallRule, type FirewallRules } from '../../compile/firewall/rules.js';
+import { NFT_TABLE, nftFamily } from '../../compile/firewall/base.js';
+import { iptablesSaveLine } from '../../compile/firewall/iptables-syntax.js';
+import { nftRuleText } from '../../compile/firewall/nft-script.js';
+import { iptablesChainName, nftChainName, type FirewallRule, type FirewallRules } from '../../compile/firewall/rules.js';
 import type { AddFirewallOp, FirewallBackendName, Operation, RemoveFirewallOp } from '../../compile/plan.js';
 import { fail, type MockHostData } from './state.js';
 
@@ -21,78 +24,14 @@ export interface PlacedRule {
   family: 'ipv4' | 'ipv6';
 }
 
-function iptablesMatch(m: FirewallMatch): string {
-  switch (m.kind) {
-    case 'in-interface':
-      return `-i ${m.name}`;
-    case 'out-interface':
-      return `-o ${m.name}`;
-    case 'protocol':
-      return `-p ${m.protocol}`;
-    case 'destination-port':
-      return `--dport ${m.port}`;
-    case 'source':
-      return `${m.negate ? '! ' : ''}-s ${m.cidr}`;
-    case 'destination':
-      return `${m.negate ? '! ' : ''}-d ${m.cidr}`;
-    case 'conntrack':
-      return `-m conntrack --ctstate ${m.states.join(',')}`;
-  }
-}
-
-function nftMatch(m: FirewallMatch, family: string): string {
-  switch (m.kind) {
-    case 'in-interface':
-      return `${m.role === 'bridge' ? 'iif' : 'iifname'} ${m.name}`;
-    case 'out-interface':
-      return `${m.role === 'bridge' ? 'oif' : 'oifname'} ${m.name}`;
-    case 'protocol':
-      return `meta l4proto ${m.protocol}`;
-    case 'destination-port':
-      return `th dport ${m.port}`;
-    case 'source':
-      return `${family} saddr ${m.negate ? '!= ' : ''}${m.cidr}`;
-    case 'destination':
-      return `${family} daddr ${m.negate ? '!= ' : ''}${m.cidr}`;
-    case 'conntrack':
-      return `ct state ${m.states.map((s) => s.toLowerCase()).join(',')}`;
-  }
-}
-
-function portsText(p: { start: number; end: number }): string {
-  return `${p.start}-${p.end}`;
-}
-
-/** Place one rule for a backend. */
+/** Place one rule for a backend, with the text iptables-save / nft would show for it. */
 export function placeRule(rule: FirewallRule, backend: FirewallBackendName): PlacedRule | undefined {
-  const a = rule.action;
   if (backend === 'iptables') {
-    let target: string = `-j ${a.kind}`;
-    if (a.kind === 'MASQUERADE' && a.toPorts) target += ` --to-ports ${portsText(a.toPorts)}`;
-    if (a.kind === 'SNAT') target += ` --to-source ${a.from}${a.to ? `-${a.to}` : ''}${a.toPorts ? `:${portsText(a.toPorts)}` : ''}`;
-    if (a.kind === 'CHECKSUM') target += ' --checksum-fill';
-    const chain = iptablesChainName(rule.chain);
-    return { family: rule.family, chain: `${rule.family} ${rule.table} ${chain}`, text: [`-A ${chain}`, ...rule.matches.map(iptablesMatch), target].join(' ') };
+    return { family: rule.family, chain: `${rule.family} ${rule.table} ${iptablesChainName(rule.chain)}`, text: iptablesSaveLine(rule) };
   }
-  const nftChain = nftChainName(rule.table, rule.chain);
-  if (nftChain === undefined || a.kind === 'CHECKSUM') return undefined;
-  const family = rule.family === 'ipv4' ? 'ip' : 'ip6';
-  let verdict: string;
-  switch (a.kind) {
-    case 'MASQUERADE':
-      verdict = `masquerade${a.toPorts ? ` to :${portsText(a.toPorts)}` : ''}`;
-      break;
-    case 'SNAT':
-      verdict = `snat to ${a.from}${a.to ? `-${a.to}` : ''}${a.toPorts ? `:${portsText(a.toPorts)}` : ''}`;
-      break;
-    default:
-      verdict = a.kind.toLowerCase();
-  }
-  return {
-    family: rule.family,
-    chain: `${family} libvirt_network ${nftChain}`,
-    text: [...rule.matches.map((m) => nftMatch(m, family)), 'counter', verdict].join(' '),
-  };
+  const chain = nftChainName(rule.table, rule.chain);
+  if (chain === undefined) return undefined;
+  return { family: rule.family, chain: `${nftFamily(rule.family)} ${NFT_TABLE} ${chain}`, text: nftRuleText(rule) };
 }
 
 /** The rules a backend installs for a rule set, in emission order. */
@@ -106,12 +45,14 @@ export function placeRules(rules: FirewallRules, backend: FirewallBackendName): 
 }
 
 /**
- * The processes the Linux backend spawns for this operation: one restore (iptables) or `nft -f`
- * per family that has rules, plus one `tc` for the nftables checksum filter.
+ * The processes the Linux backend spawns for this operation: iptables, one restore per family
+ * that has rules; nftables, one `nft -f` for all families, plus one `tc` for the checksum filter
+ * when adding.
  */
 export function firewallProcessCount(op: AddFirewallOp | RemoveFirewallOp): number {
-  const families = new Set(placeRules(op.rules, op.backend).map((p) => p.family));
-  return families.size + (op.backend === 'nftables' && op.rules.tcChecksum ? 1 : 0);
+  const placed = placeRules(op.rules, op.backend);
+  if (op.backend === 'iptables') return new Set(placed.map((p) => p.family)).size;
+  return (placed.length > 0 ? 1 : 0) + (op.kind === 'firewall.add' && op.rules.tcChecksum ? 1 : 0);
 }
 
 function commandName(backend: FirewallBackendName, family: 'ipv4' | 'ipv6'): string {
