@@ -2,15 +2,14 @@
  * dnsmasq conformance against libvirt's networkxml2conftest corpus: the conf and hostsfile must be
  * byte-identical, and no hostsfile may be produced where the corpus has none.
  *
- * Two sources of networks: the corpus XML itself through `parseNetwork` (src/xml/parse.ts, when
- * it exists), and hand transcriptions of the corpus inputs (dnsmasq-fixtures.ts) so the output is
- * checked even without the parser.
+ * Two sources of networks: the corpus XML itself through `parseNetwork`, and hand transcriptions
+ * of the corpus inputs (dnsmasq-fixtures.ts), which check the generator independently of the
+ * parser.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dnsmasqConfig } from '../../src/compile/dnsmasq/index.js';
 import type { Network } from '../../src/model/index.js';
+import { parseNetwork } from '../../src/xml/parse.js';
 import { announceCorpus, corpusCases, corpusDir, readCorpus, type CorpusCase } from '../support/corpus.js';
 import { transcribedNetworks } from './dnsmasq-fixtures.js';
 
@@ -46,19 +45,10 @@ describe.skipIf(!corpusDir)('dnsmasq conf: corpus transcriptions', () => {
   }
 });
 
-const parserFile = resolve(import.meta.dirname, '../../src/xml/parse.ts');
-const haveParser = existsSync(parserFile);
-if (!haveParser) console.warn('[dnsmasq] SKIPPED corpus XML cases: src/xml/parse.ts (parseNetwork) does not exist yet');
-
-describe.skipIf(!corpusDir || !haveParser)('dnsmasq conf: corpus XML through parseNetwork', async () => {
-  // Loaded by path so this file compiles while the parser is still being written.
-  const mod: { parseNetwork: (xml: string) => unknown } = haveParser ? await import(parserFile) : { parseNetwork: () => undefined };
+describe.skipIf(!corpusDir)('dnsmasq conf: corpus XML through parseNetwork', () => {
   for (const c of cases) {
     it(c.name, () => {
-      const parsed = mod.parseNetwork(readCorpus(c.inputs[0]!));
-      // Accept either a Network or a { network } wrapper.
-      const network = (parsed && typeof parsed === 'object' && 'network' in parsed ? (parsed as { network: Network }).network : parsed) as Network;
-      check(c, network);
+      check(c, parseNetwork(readCorpus(c.inputs[0]!)));
     });
   }
 });
