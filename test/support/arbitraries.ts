@@ -68,7 +68,8 @@ const hostMac = fc.tuple(unicastMac, fc.boolean()).map(([m, upper]) => (upper ? 
 // --- leases ------------------------------------------------------------------------------------
 
 const lease = fc.oneof(
-  fc.constant({ expiry: 0 }),
+  // An infinite lease: the unit is not written, and reads back as libvirt's default, minutes.
+  fc.constant({ expiry: 0, unit: 'minutes' as const }),
   fc.record({ expiry: fc.integer({ min: 120, max: 100_000 }), unit: fc.constant('seconds' as const) }),
   fc.record({ expiry: fc.integer({ min: 2, max: 10_000 }), unit: fc.constant('minutes' as const) }),
   fc.record({ expiry: fc.integer({ min: 1, max: 1000 }), unit: fc.constant('hours' as const) }),
@@ -484,7 +485,8 @@ export const networkArb: fc.Arbitrary<Network> = fc
       .map(([r, ips, routes]) => {
         const net: Record<string, unknown> = { name: r.name, uuid: r.uuid };
         for (const key of ['title', 'description', 'metadata', 'ipv6', 'trustGuestRxFilters', 'dns', 'vlan', 'bandwidth', 'port', 'portgroups', 'dnsmasqOptions'] as const) {
-          if (r[key] !== undefined) net[key] = r[key];
+          const value = r[key];
+          if (value !== undefined && !(Array.isArray(value) && value.length === 0)) net[key] = value;
         }
         if (r.forward) net['forward'] = r.forward;
         const usesPool = r.forward?.interfaces !== undefined || r.forward?.pf !== undefined;
