@@ -144,8 +144,9 @@ export function validateForward(network: Network, c: Problems): void {
           : mode === 'bridge'
             ? !hasPool && network.bridge?.name === undefined
             : false;
+    // libvirt starts such a network, but no guest can connect to it: a warning, not a refusal.
     if (empty) {
-      c.error(
+      c.warning(
         'forward.pool.empty',
         path,
         mode === 'bridge'

@@ -124,7 +124,7 @@ export const PROBLEM_CODES = [
   'forward.address.out-of-range',
   'forward.address.duplicate',
   'forward.pool.mixed',
-  'forward.pool.empty', // runtime
+  'forward.pool.empty', // runtime, warning: libvirt starts the network but guests cannot connect
   // vlan, virtualport, bandwidth, portgroups
   'vlan.no-tags',
   'vlan.tag.id.out-of-range',

@@ -67,7 +67,9 @@ export function validateVlans(network: Network, c: Problems): void {
       c.error(
         'vlan.not-allowed',
         `/network/portgroup[${i + 1}]${pg.vlan ? '/vlan' : ''}`,
-        `portgroup ${q(pg.name)} of ${c.net} would carry a <vlan>, but ${pg.virtualport ? `its virtualport type ${q(pg.virtualport.type ?? 'unset')} with` : ''} forward mode='${mode}' doesn't support vlan configuration (only hostdev, passthrough and bridge with an openvswitch virtualport do)`,
+        pg.virtualport
+          ? `portgroup ${q(pg.name)} of ${c.net} would carry a <vlan>, but its own <virtualport> (type ${pg.virtualport.type === undefined ? 'unset' : q(pg.virtualport.type)}) is not an openvswitch port on a forward mode='bridge' network (mode is '${mode}')`
+          : `portgroup ${q(pg.name)} of ${c.net} would carry a <vlan>, but forward mode='${mode}'${network.virtualport?.type ? ` with virtualport ${q(network.virtualport.type)}` : ''} doesn't support vlan configuration (only hostdev, passthrough and bridge with an openvswitch virtualport do)`,
       );
     }
   });

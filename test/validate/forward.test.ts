@@ -90,10 +90,10 @@ describe('validateNetwork: forward interfaces', () => {
     expectProblem(pool({ mode: 'passthrough', pf: { dev: '' } }), 'forward.pf.dev.empty', '/network/forward/pf/@dev', ['<pf>']);
     expectProblem(pool({ mode: 'passthrough', pf: { dev: 'e\0' } }), 'string.unsafe-char', '/network/forward/pf/@dev', ['e\\u0000']);
   });
-  it('refuses a pool mode without devices (runtime)', () => {
-    expectProblem(pool({ mode: 'vepa' }), 'forward.pool.empty', '/network/forward', ["mode='vepa'", '<interface> or <pf>']);
-    expectProblem(pool({ mode: 'hostdev' }), 'forward.pool.empty', '/network/forward', ["mode='hostdev'", 'PCI <address>']);
-    expectProblem(pool({ mode: 'bridge' }), 'forward.pool.empty', '/network/forward', ["mode='bridge'", 'neither a bridge']);
+  it('warns about a pool mode without devices (runtime)', () => {
+    expectProblem(pool({ mode: 'vepa' }), 'forward.pool.empty', '/network/forward', ["mode='vepa'", '<interface> or <pf>'], 'warning');
+    expectProblem(pool({ mode: 'hostdev' }), 'forward.pool.empty', '/network/forward', ["mode='hostdev'", 'PCI <address>'], 'warning');
+    expectProblem(pool({ mode: 'bridge' }), 'forward.pool.empty', '/network/forward', ["mode='bridge'", 'neither a bridge'], 'warning');
     expect(codes(pool({ mode: 'vepa' }), { checkRuntime: false })).toEqual([]);
   });
 });
