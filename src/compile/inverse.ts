@@ -97,19 +97,6 @@ function phase(op: Operation): number {
   }
 }
 
-/** The device an operation acts on, if it acts on one. */
-function deviceOf(op: Operation): string | undefined {
-  switch (op.kind) {
-    case 'link.set-bridge-option':
-    case 'link.set-state':
-    case 'address.delete':
-    case 'route.delete':
-      return op.dev;
-    default:
-      return undefined;
-  }
-}
-
 /**
  * The operations that stop a network started by `plan`: the inverses of its operations, last
  * first, arranged in libvirt's shutdown order (§5.2): stop dnsmasq, link down, remove the
@@ -138,21 +125,18 @@ export function teardownPlan(plan: Plan): Operation[] {
   for (const op of plan.operations) if (op.kind === 'link.create-bridge') createdBridges.add(op.name);
 
   const inverses: Operation[] = [];
-  const pidfiles: Operation[] = [];
   for (let i = plan.operations.length - 1; i >= 0; i--) {
-    const op = plan.operations[i]!;
-    const inverse = inverseOf(op);
+    const inverse = inverseOf(plan.operations[i]!);
     if (inverse === null) continue;
-    const dev = deviceOf(inverse);
-    if (dev !== undefined && createdBridges.has(dev) && inverse.kind !== 'link.set-state') continue;
+    // Gone with the bridge, or (vlan_filtering of a host bridge) left as libvirt leaves it.
     if (inverse.kind === 'link.set-bridge-option') continue;
+    if ((inverse.kind === 'address.delete' || inverse.kind === 'route.delete') && createdBridges.has(inverse.dev)) continue;
     inverses.push(inverse);
-    if (inverse.kind === 'dnsmasq.stop') pidfiles.push({ kind: 'file.remove', path: inverse.pidfile });
+    // The pidfile right after its daemon: first of the files removed.
+    if (inverse.kind === 'dnsmasq.stop') inverses.push({ kind: 'file.remove', path: inverse.pidfile });
   }
-  // The pidfile goes first among the files: it is the last trace of the daemon.
-  const withPidfiles = [...inverses.filter((op) => op.kind !== 'file.remove' && op.kind !== 'dir.remove'), ...pidfiles, ...inverses.filter((op) => op.kind === 'file.remove' || op.kind === 'dir.remove')];
   // A stable sort keeps reverse plan order within each phase.
-  return withPidfiles
+  return inverses
     .map((op, index) => ({ op, index, phase: phase(op) }))
     .sort((a, b) => a.phase - b.phase || a.index - b.index)
     .map((entry) => entry.op);

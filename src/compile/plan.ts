@@ -139,7 +139,7 @@ export interface MakeDirectoryOp {
   mode: number;
 }
 
-/** Remove a directory the apply created (only when empty). */
+/** Remove a directory the apply created (only when empty; a missing or non-empty one is left alone). */
 export interface RemoveDirectoryOp {
   kind: 'dir.remove';
   path: string;
@@ -153,7 +153,7 @@ export interface WriteFileOp {
   mode: number;
 }
 
-/** Remove a file. */
+/** Remove a file; one already gone is not an error (teardowns remove dnsmasq's pidfile too). */
 export interface RemoveFileOp {
   kind: 'file.remove';
   path: string;
