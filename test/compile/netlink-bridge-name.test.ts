@@ -78,3 +78,17 @@ describe('bridge name checks', () => {
     expect(codeOf(() => resolveBridgeName('averylongnamexy%d', new Set()))).toBe('bridge.name.too-long');
   });
 });
+
+describe('bridge name allocation (property)', () => {
+  it('always picks the lowest free id', async () => {
+    const fc = await import('fast-check');
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 41 }), (taken) => {
+        const used = new Set(taken.map((id) => `virbr${id}`));
+        let lowest = 0;
+        while (taken.includes(lowest)) lowest++;
+        return allocateBridgeName('virbr%d', used) === `virbr${lowest}`;
+      }),
+    );
+  });
+});

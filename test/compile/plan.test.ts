@@ -316,3 +316,25 @@ describe('compileNetwork: what is left out', () => {
     expect(plan.omitted).toEqual([expect.objectContaining({ feature: 'route', path: '/network/route[1]' })]);
   });
 });
+
+describe('compileNetwork: JSON', () => {
+  it('round-trips a plan holding every kind it emits, and what it leaves out', () => {
+    const plan = compile({
+      ...defaultNat,
+      bridge: { name: 'virbr0', macTableManager: 'libvirt' },
+      mtu: 1400,
+      bandwidth: { inbound: { average: 100 } },
+      dns: { hosts: [{ ip: '192.168.122.9', hostnames: ['a', 'b'] }] },
+      ips: [
+        { address: '192.168.122.1', prefix: 24, dhcp: { ranges: [{ start: '192.168.122.2', end: '192.168.122.9' }], hosts: [{ mac: '52:54:00:00:00:09', name: 'g', ip: '192.168.122.9' }] } },
+        { family: 'ipv6', address: 'fd00::1', prefix: 64 },
+      ],
+      routes: [{ family: 'ipv6', address: 'fd01::', prefix: 64, gateway: 'fd00::2', metric: 1 }],
+    });
+    expect(new Set(kinds(plan))).toEqual(
+      new Set(['link.create-bridge', 'link.set-bridge-option', 'address.add', 'link.set-state', 'route.add', 'sysctl.set', 'firewall.add', 'dir.create', 'file.write', 'dnsmasq.start']),
+    );
+    expect(plan.omitted).toHaveLength(1);
+    expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
+  });
+});
