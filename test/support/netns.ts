@@ -131,17 +131,16 @@ export async function plugGuest(t: Topology, i: number, bridge: string): Promise
  * and the processes.
  */
 export async function snapshotHost(ns: string, dirs: readonly string[]): Promise<Record<string, unknown>> {
-  const ipj = async (args: string[]) => JSON.parse((await sh('ip', ['-n', ns, '-json', ...args])).stdout || '[]') as Array<Record<string, unknown>>;
-  const links = (await ipj(['-details', 'link', 'show'])).map((l) => {
+  // One iproute2 process: `address show -details` carries each link's details and addresses.
+  const out = (await sh('ip', ['-n', ns, '-json', '-details', '-batch', '-'], 'address show\nroute show table all\n')).stdout.split('\n').filter((l) => l.startsWith('['));
+  const links = (JSON.parse(out[0] ?? '[]') as Array<Record<string, unknown>>).map((l) => {
     const info = (l.linkinfo as { info_data?: Record<string, unknown> } | undefined)?.info_data;
     if (info) for (const k of Object.keys(info)) if (k.endsWith('_timer')) delete info[k];
+    // Address lifetimes tick; keep what identifies an address.
+    l.addr_info = ((l.addr_info as Array<Record<string, unknown>>) ?? []).map((i) => `${i.local}/${i.prefixlen} ${i.broadcast ?? ''} ${i.scope}`);
     return l;
   });
-  const addrs = (await ipj(['address', 'show'])).map((a) => ({
-    ifname: a.ifname,
-    addr: ((a.addr_info as Array<Record<string, unknown>>) ?? []).map((i) => `${i.local}/${i.prefixlen} ${i.broadcast ?? ''}`),
-  }));
-  const routes = await ipj(['route', 'show', 'table', 'all']);
+  const routes = JSON.parse(out[1] ?? '[]') as unknown[];
   const sysctlKeys = ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv6.conf.default.disable_ipv6', 'net.ipv6.conf.default.accept_ra'];
   for (const l of links) for (const s of ['disable_ipv6', 'accept_ra', 'autoconf']) sysctlKeys.push(`net.ipv6.conf.${String(l.ifname).replaceAll('.', '/')}.${s}`);
   const sysctls = (await inNs(ns, 'sysctl', ['-e', ...sysctlKeys])).stdout.split('\n').filter(Boolean).sort();
@@ -182,7 +181,7 @@ export async function snapshotHost(ns: string, dirs: readonly string[]): Promise
       // exited meanwhile
     }
   }
-  return { links, addrs, routes, sysctls, firewall, files, processes: processes.sort() };
+  return { links, routes, sysctls, firewall, files, processes: processes.sort() };
 }
 
 /** Live (non-zombie) processes in a namespace, as command lines. */

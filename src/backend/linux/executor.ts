@@ -301,6 +301,15 @@ export class LinuxExecutor implements OperationExecutor {
           continue;
         }
         const text = message || 'failed';
+        if (alreadyGone(op, text)) {
+          // Removals tolerate what is already gone (an IPv6 address goes when its link goes down).
+          out.push({ index, step: { operation: op, ok: true, undo: [], durationMs: each } });
+          if (!continueOnError) {
+            out.push(...(await this.runIpBatch(picked.slice(k + 1), false)));
+            return out;
+          }
+          continue;
+        }
         out.push({ index, step: { operation: op, ok: false, undo: [], durationMs: each, error: new HostError(errnoOf(text), `ip ${lines[k]}: ${text}`, op) } });
         if (!continueOnError) return out;
       }
@@ -311,6 +320,12 @@ export class LinuxExecutor implements OperationExecutor {
     }
     return out;
   }
+}
+
+/** Whether a removal failed only because its object no longer exists. */
+function alreadyGone(op: IpOperation, message: string): boolean {
+  if (op.kind !== 'link.delete' && op.kind !== 'address.delete' && op.kind !== 'route.delete') return false;
+  return /Cannot find device|address not found|Cannot assign requested address|No such process|No such device|No such file or directory/.test(message);
 }
 
 /**
