@@ -1,0 +1,83 @@
+/**
+ * `virtnet apply`, `virtnet destroy` and `virtnet status`: start, stop and inspect a network on
+ * this host (or inside a network namespace) with the Linux backend.
+ */
+import { existsSync } from 'node:fs';
+import type { ApplyResult, HostState } from '../../backend/index.js';
+import { LinuxBackend } from '../../backend/index.js';
+import { compileNetwork, describeOperation, describePlan } from '../../compile/index.js';
+import { parseArgs } from '../args.js';
+import type { Io } from '../io.js';
+import { loadNetwork, loadValidNetwork } from '../load.js';
+import { FIREWALL_BACKENDS, type FirewallChoice } from './shared.js';
+
+export const applyUsage = 'virtnet apply [--netns NS] [--firewall iptables|nftables] [--dry-run] FILE';
+export const destroyUsage = 'virtnet destroy [--netns NS] FILE|NAME';
+export const statusUsage = 'virtnet status [--netns NS] [--json] NAME';
+
+function backendFor(netns: string | undefined): LinuxBackend {
+  return new LinuxBackend(netns ? { netns } : {});
+}
+
+function reportResult(verb: string, network: string, result: ApplyResult, io: Io): number {
+  if (result.ok) {
+    io.out(
+      result.unchanged
+        ? `${network}: already ${verb === 'apply' ? 'up as planned' : 'down'}; nothing changed\n`
+        : `${network}: ${verb === 'apply' ? 'started' : 'stopped'} (${result.operations.length} operations, ${result.processes} processes, ${result.durationMs.toFixed(1)} ms)\n`,
+    );
+    return 0;
+  }
+  const failed = result.error?.operationIndex !== undefined ? result.operations[result.error.operationIndex] : undefined;
+  io.err(
+    `${network}: ${verb} failed${failed ? ` at operation ${result.error?.operationIndex}: ${describeOperation(failed.operation)}` : ''}: ${result.error?.message ?? 'unknown error'} [${result.error?.code ?? 'error'}]\n`,
+  );
+  if (result.rolledBack) io.err(`${network}: ${result.undo.length} completed operations were undone; the host is as it was\n`);
+  return 1;
+}
+
+export async function applyCommand(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, {
+    booleans: ['dry-run'],
+    values: { netns: null, firewall: FIREWALL_BACKENDS },
+    positionals: [1, 1],
+  });
+  const { network } = loadValidNetwork(args.positionals[0]!, io);
+  const firewallBackend = args.values.get('firewall') as FirewallChoice | undefined;
+  const plan = compileNetwork(network, firewallBackend ? { firewallBackend } : {});
+  if (args.flags.has('dry-run')) {
+    io.out(describePlan(plan));
+    return 0;
+  }
+  const result = await backendFor(args.values.get('netns')).apply(plan);
+  return reportResult('apply', plan.network, result, io);
+}
+
+export async function destroyCommand(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, { values: { netns: null }, positionals: [1, 1] });
+  const target = args.positionals[0]!;
+  // A readable file is a network document; anything else is a network name.
+  const name = target === '-' || existsSync(target) ? loadNetwork(target, io).network.name : target;
+  const result = await backendFor(args.values.get('netns')).teardown(name);
+  return reportResult('destroy', name, result, io);
+}
+
+function renderState(state: HostState): string {
+  const lines = [`network ${state.network}: ${state.active ? 'active' : 'inactive'}`];
+  for (const link of state.links)
+    lines.push(`  link ${link.name}${link.kind ? ` (${link.kind})` : ''} ${link.up ? 'up' : 'down'}${link.mac ? ` mac ${link.mac}` : ''}${link.mtu ? ` mtu ${link.mtu}` : ''}${link.stp !== undefined ? ` stp ${link.stp ? 'on' : 'off'}` : ''}`);
+  for (const a of state.addresses) lines.push(`  address ${a.address}/${a.prefix} dev ${a.dev}${a.broadcast ? ` brd ${a.broadcast}` : ''}`);
+  for (const r of state.routes) lines.push(`  route ${r.destination}/${r.prefix}${r.gateway ? ` via ${r.gateway}` : ''} dev ${r.dev}`);
+  for (const [key, value] of Object.entries(state.sysctls)) lines.push(`  sysctl ${key} = ${value}`);
+  lines.push(`  firewall (${state.firewall.backend}): ${state.firewall.rules.length} rules`);
+  for (const f of state.files) lines.push(`  file ${f.path} (${f.mode.toString(8).padStart(4, '0')}, ${Buffer.byteLength(f.content)} bytes)`);
+  if (state.dnsmasq) lines.push(`  dnsmasq pid ${state.dnsmasq.pid} ${state.dnsmasq.running ? 'running' : 'not running'}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function statusCommand(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, { booleans: ['json'], values: { netns: null }, positionals: [1, 1] });
+  const state = await backendFor(args.values.get('netns')).inspect(args.positionals[0]!);
+  io.out(args.flags.has('json') ? `${JSON.stringify(state, null, 2)}\n` : renderState(state));
+  return state.active ? 0 : 3;
+}
