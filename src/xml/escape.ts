@@ -22,6 +22,12 @@
  */
 const FORBIDDEN = '\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF';
 
+/**
+ * The same characters as one character class (every surrogate included), for the quick test
+ * that decides whether a value needs the slower precise replacement at all.
+ */
+const SUSPECT = '\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uD800-\\uDFFF\\uFFFE\\uFFFF';
+
 const ENTITY: Record<string, string> = {
   '<': '&lt;',
   '>': '&gt;',
@@ -38,7 +44,7 @@ function entity(ch: string): string {
   return ENTITY[ch] ?? '';
 }
 
-const ATTRIBUTE_TEST = new RegExp(`[<>&"'\\t\\n\\r${FORBIDDEN}]`);
+const ATTRIBUTE_TEST = new RegExp(`[<>&"'\\t\\n\\r${SUSPECT}]`);
 const ATTRIBUTE_ALL = new RegExp(`[<>&"'\\t\\n\\r${FORBIDDEN}]`, 'g');
 
 /**
@@ -58,7 +64,7 @@ export function escapeAttribute(value: string): string {
   return ATTRIBUTE_TEST.test(value) ? value.replace(ATTRIBUTE_ALL, entity) : value;
 }
 
-const TEXT_TEST = new RegExp(`[<>&"'\\r${FORBIDDEN}]`);
+const TEXT_TEST = new RegExp(`[<>&"'\\r${SUSPECT}]`);
 const TEXT_ALL = new RegExp(`[<>&"'\\r${FORBIDDEN}]`, 'g');
 
 /**
@@ -75,7 +81,7 @@ export function escapeText(value: string): string {
   return TEXT_TEST.test(value) ? value.replace(TEXT_ALL, entity) : value;
 }
 
-const RAW_TEST = new RegExp(`['<&\\t\\n\\r${FORBIDDEN}]`);
+const RAW_TEST = new RegExp(`['<&\\t\\n\\r${SUSPECT}]`);
 const RAW_ALL = new RegExp(`['<&\\t\\n\\r${FORBIDDEN}]`, 'g');
 
 /**

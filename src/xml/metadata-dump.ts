@@ -22,9 +22,12 @@ import { indent } from './format/indent.js';
 /** Characters XML 1.0 forbids; dropped so the output stays well-formed (see escape.ts). */
 const FORBIDDEN = '\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF';
 
-const ATTR_TEST = new RegExp(`[<>&"\\t\\n\\r\\u0080-\\uFFFF${FORBIDDEN}]`);
+/** One character class holding every character the precise expressions may touch: a quick test. */
+const SUSPECT = '\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uD800-\\uDFFF\\uFFFE\\uFFFF';
+
+const ATTR_TEST = new RegExp(`[<>&"\\t\\n\\r\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\u0080-\\uFFFF]`);
 const ATTR_ALL = new RegExp(`[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[<>&"\\t\\n\\r\\u0080-\\uFFFF${FORBIDDEN}]`, 'g');
-const TEXT_TEST = new RegExp(`[<>&\\r${FORBIDDEN}]`);
+const TEXT_TEST = new RegExp(`[<>&\\r${SUSPECT}]`);
 const TEXT_ALL = new RegExp(`[<>&\\r${FORBIDDEN}]`, 'g');
 
 const ENTITY: Record<string, string> = {
@@ -70,7 +73,7 @@ function isNamespaceDeclaration(name: string): boolean {
   return name === 'xmlns' || name.startsWith('xmlns:');
 }
 
-const URI_TEST = new RegExp(`[<&${FORBIDDEN}]`);
+const URI_TEST = new RegExp(`[<&${SUSPECT}]`);
 const URI_ALL = new RegExp(`[<&${FORBIDDEN}]`, 'g');
 
 function uriEntity(ch: string): string {
