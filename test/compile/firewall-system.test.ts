@@ -100,6 +100,23 @@ describe.skipIf(skip !== undefined)('rendered inputs pass the tools\' checks', (
     inNs(ns, 'nft', ['-c', '-f', '-'], renderNftScript(fw, 'remove'));
   });
 
+  // Accepted names that look like nft keywords, numbers or addresses still parse as one token.
+  it.each([['dup'], ['ip'], ['0'], ['.x'], ['x-1.2.3.4'], ['a_b-c.d'], ['123456789012345']])('odd but valid bridge name %j', (bridge) => {
+    const odd = namespace([bridge]);
+    const fw = firewallRules(
+      defineNetwork({
+        name: 'odd',
+        forward: { mode: 'nat', interfaces: [{ dev: bridge === 'dup' ? 'counter' : bridge }], nat: { ipv6: true } },
+        ips: [{ address: '10.9.0.1', prefix: 24, dhcp: { ranges: [{ start: '10.9.0.2', end: '10.9.0.3' }] } }, { family: 'ipv6', address: 'fd00::1', prefix: 64 }],
+      }),
+      { bridge },
+    );
+    for (const family of ['ipv4', 'ipv6'] as const) inNs(odd, restore(family), ['--test', ...IPTABLES_RESTORE_ARGS], renderIptablesRestore(fw, family, 'add', parseIptablesSave('')));
+    inNs(odd, 'nft', ['-f', '-'], renderNftScript(fw, 'add'));
+    expect(Object.keys(parseNftRuleset(inNs(odd, 'nft', ['list', 'ruleset'])).tables['ip libvirt_network']!.chains)).toContain(`guest_nat_${bridge}`);
+    inNs(odd, 'nft', ['-f', '-'], renderNftScript(fw, 'remove'));
+  });
+
   it('a broken input is caught (the checks can fail)', () => {
     const r = run('ip', ['netns', 'exec', ns, 'nft', '-c', '-f', '-'], 'add rule ip libvirt_network guest_nat ip saddr 1.2.3.4/99 accept\n');
     expect(r.code).not.toBe(0);
