@@ -78,8 +78,9 @@ describe('applyPlan', () => {
     const store = new MemoryStateStore();
     const lock = new NetworkLock();
     await applyPlan(executor, planOf('n1', 3), store, lock);
-    const reordered = JSON.parse(JSON.stringify({ operations: planOf('n1', 3).operations, ...planOf('n1', 3), uuid: undefined })) as Plan;
-    const again = await applyPlan(executor, { ...reordered, uuid: undefined } as Plan, store, lock);
+    const reordered = Object.fromEntries(Object.entries(planOf('n1', 3)).reverse()) as unknown as Plan;
+    expect(Object.keys(reordered)[0]).toBe('operations');
+    const again = await applyPlan(executor, { ...reordered, uuid: undefined }, store, lock);
     expect(again).toMatchObject({ ok: true, unchanged: true, operations: [], processes: 0 });
     expect(executor.calls).toHaveLength(1);
   });
