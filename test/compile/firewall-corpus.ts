@@ -1,7 +1,8 @@
 /**
- * The networks of libvirt's `networkxml2firewalldata/*.xml`, built by hand with defineNetwork
- * (the XML parser lands separately; these mirror the corpus documents element by element, with
- * `<forward/>` as mode nat, libvirt's default). Keyed by the corpus file's base name.
+ * The networks of libvirt's `networkxml2firewalldata/*.xml`, mirrored element by element with
+ * defineNetwork (`<forward/>` is mode nat, libvirt's default), so the system tests run without
+ * the corpus; the conformance test checks that they render like the parsed documents. Keyed by
+ * the corpus file's base name.
  */
 import { defineNetwork, type NetworkInit } from '../../src/model/index.js';
 import type { Network } from '../../src/model/network.js';
