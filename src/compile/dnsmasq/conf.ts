@@ -12,7 +12,7 @@ import { hostsfileLine } from './hostsfile.js';
 import { dhcpRangeSize, formatParsed, ipPrefix, ipv4Netmask, parseAddress, ptrDomain, type ParsedAddress } from './inet.js';
 import { formatLease } from './lease.js';
 import { checkNetworkName } from './paths.js';
-import { COMMA, SLASH, UNSAFE, checkLineLengths, confText, confToken, integer, refuseLineBreaks } from './safety.js';
+import { COMMA, COMMA_SLASH, UNSAFE, checkLineLengths, confText, confToken, integer, refuseLineBreaks } from './safety.js';
 
 /** Where the conf's file references point, and the optional pid file. */
 export interface ConfTargets {
@@ -139,7 +139,7 @@ export function buildConf(network: Network, targets: ConfTargets): ConfResult {
     dns.forwarders.forEach((fwd, i) => {
       const path = `/network/dns/forwarder[${i + 1}]`;
       let line = 'server=';
-      if (fwd.domain !== undefined) line += `/${confToken(fwd.domain, `${path}/@domain`, { ...COMMA, ...SLASH })}/`;
+      if (fwd.domain !== undefined) line += `/${confToken(fwd.domain, `${path}/@domain`, COMMA_SLASH)}/`;
       if (fwd.addr !== undefined) {
         line += formatParsed(parseAddress(fwd.addr, `${path}/@addr`));
         if (fwd.domain === undefined) noResolv = true;
@@ -151,7 +151,7 @@ export function buildConf(network: Network, targets: ConfTargets): ConfResult {
 
   if (network.domain !== undefined) {
     const path = '/network/domain/@name';
-    const domain = confToken(network.domain.name, path, { ...COMMA, ...SLASH });
+    const domain = confToken(network.domain.name, path, COMMA_SLASH);
     if (network.domain.localOnly === true) lines.add(`local=/${domain}/`, path);
     lines.add(`domain=${domain}`, path);
     lines.add('expand-hosts', path);

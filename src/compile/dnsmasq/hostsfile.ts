@@ -8,9 +8,13 @@ import type { DhcpHost } from '../../model/ip.js';
 import { CompileError } from '../errors.js';
 import { formatParsed, parseAddress } from './inet.js';
 import { formatLease } from './lease.js';
-import { COMMA, UNSAFE, confToken } from './safety.js';
+import { COMMA, UNSAFE, confToken, forbid } from './safety.js';
 
 const MAC = /^[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}$/;
+const HOST_NAME_FORBIDDEN = forbid({
+  ',': 'a comma would end this field and shift the ones after it',
+  ':': "a ':' would make dnsmasq read the field as a MAC address or tag",
+});
 
 /**
  * Check a DHCP host name for the hosts file. dnsmasq decides what each comma-separated field of
@@ -19,7 +23,7 @@ const MAC = /^[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}$/;
  * `_` (libvirt's own rule), hold no `:` or `,`, and not be one of those keywords.
  */
 export function checkHostName(name: string, path: string): string {
-  confToken(name, path, { ...COMMA, ':': "a ':' would make dnsmasq read the field as a MAC address or tag" });
+  confToken(name, path, HOST_NAME_FORBIDDEN);
   if (!/^[A-Za-z_]/.test(name))
     throw new CompileError(UNSAFE, path, `host name ${JSON.stringify(name)} must start with a letter (dnsmasq would read it as an address or lease time)`);
   if (name === 'infinite' || name === 'ignore')

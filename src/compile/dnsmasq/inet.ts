@@ -6,7 +6,6 @@
  *
  * @module
  */
-import ipaddr from 'ipaddr.js';
 import type { Ip } from '../../model/ip.js';
 import { CompileError } from '../errors.js';
 
@@ -17,13 +16,62 @@ export interface ParsedAddress {
   bytes: number[];
 }
 
-/** Parse an IPv4 dotted quad or an IPv6 address (no zone), or throw `dnsmasq.invalid-address`. */
+const IPV4 = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+function parseIpv4(text: string): number[] | undefined {
+  const m = IPV4.exec(text);
+  if (!m) return undefined;
+  const bytes = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  return bytes.every((b) => b <= 255) ? bytes : undefined;
+}
+
+/** 16-bit words of one side of `::`; a dotted IPv4 tail is allowed in the last position. */
+function ipv6Words(part: string, allowIpv4Tail: boolean): number[] | undefined {
+  if (part === '') return [];
+  const groups = part.split(':');
+  const words: number[] = [];
+  for (let i = 0; i < groups.length; i++) {
+    const group = groups[i]!;
+    if (allowIpv4Tail && i === groups.length - 1 && group.includes('.')) {
+      const v4 = parseIpv4(group);
+      if (!v4) return undefined;
+      words.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+    } else if (HEX_GROUP.test(group)) words.push(parseInt(group, 16));
+    else return undefined;
+  }
+  return words;
+}
+
+function parseIpv6(text: string): number[] | undefined {
+  if (text.length < 2 || text.length > 45) return undefined;
+  const gap = text.indexOf('::');
+  let words: number[] | undefined;
+  if (gap < 0) {
+    words = ipv6Words(text, true);
+    if (!words || words.length !== 8) return undefined;
+  } else {
+    if (text.indexOf('::', gap + 1) >= 0) return undefined;
+    const head = ipv6Words(text.slice(0, gap), false);
+    const tail = ipv6Words(text.slice(gap + 2), true);
+    if (!head || !tail || head.length + tail.length > 7) return undefined;
+    words = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+  }
+  const bytes: number[] = [];
+  for (const w of words) bytes.push(w >> 8, w & 0xff);
+  return bytes;
+}
+
+/**
+ * Parse an IPv4 dotted quad (no leading zeros) or an IPv6 address (no zone), or throw
+ * `dnsmasq.invalid-address`. Hand-written because it runs once per DHCP and DNS host.
+ */
 export function parseAddress(address: string, path: string): ParsedAddress {
   if (typeof address === 'string') {
-    if (ipaddr.IPv4.isValidFourPartDecimal(address))
-      return { family: 'ipv4', bytes: ipaddr.IPv4.parse(address).toByteArray() };
-    if (!address.includes('%') && ipaddr.IPv6.isValid(address))
-      return { family: 'ipv6', bytes: ipaddr.IPv6.parse(address).toByteArray() };
+    const v4 = parseIpv4(address);
+    if (v4) return { family: 'ipv4', bytes: v4 };
+    const v6 = address.includes(':') ? parseIpv6(address) : undefined;
+    if (v6) return { family: 'ipv6', bytes: v6 };
   }
   throw new CompileError('dnsmasq.invalid-address', path, `${JSON.stringify(address)} is not an IP address`);
 }

@@ -46,19 +46,41 @@ export function refuseLineBreaks(value: string, path: string): string {
 }
 
 /** Extra characters a field may not hold, each with the reason shown in the error. */
-export type Forbidden = Readonly<Record<string, string>>;
+export interface Forbidden {
+  readonly why: Readonly<Record<string, string>>;
+  /** Matches any of the characters (null when there are none). */
+  readonly pattern: RegExp | null;
+}
 
+/** Build a {@link Forbidden} set once, at module load. */
+export function forbid(why: Record<string, string>): Forbidden {
+  const chars = Object.keys(why);
+  const escaped = chars.map((c) => c.replace(/[\\\]^-]/g, '\\$&')).join('');
+  return { why: { ...why }, pattern: chars.length ? new RegExp(`[${escaped}]`) : null };
+}
+
+const COMMA_WHY = 'a comma would end this field and shift the ones after it';
+const SLASH_WHY = "a '/' would end the domain list of server=/…/ or local=/…/";
+/** Nothing beyond the common rules. */
+export const NOTHING = forbid({});
 /** `,` separates the fields of most dnsmasq options and of hostsfile lines. */
-export const COMMA: Forbidden = { ',': 'a comma would end this field and shift the ones after it' };
-/** `/` delimits the domains of `server=/…/` and `local=/…/`. */
-export const SLASH: Forbidden = { '/': "a '/' would end the domain list of server=/…/ or local=/…/" };
+export const COMMA = forbid({ ',': COMMA_WHY });
+/** `,` and the `/` that delimits the domains of `server=/…/` and `local=/…/`. */
+export const COMMA_SLASH = forbid({ ',': COMMA_WHY, '/': SLASH_WHY });
+
+/** Anything the common rules refuse: control characters, `"`, ` #`, an edge space. */
+const SUSPECT = /[\x00-\x1f\x7f"]| #|^ | $/;
 
 /**
  * Check a value that dnsmasq must read back unchanged from a conf or hostsfile line: no control
- * characters (line breaks included), no `"`, no whitespace before `#`, no leading or trailing
- * whitespace, and none of the `forbidden` characters. Returns the value.
+ * characters (line breaks included), no `"`, no space before `#`, no leading or trailing space,
+ * and none of the `forbidden` characters. Returns the value. (dnsmasq's whitespace is C
+ * `isspace`: ASCII only, so other Unicode spaces are ordinary characters to it.)
  */
-export function confText(value: string, path: string, forbidden: Forbidden = {}): string {
+export function confText(value: string, path: string, forbidden: Forbidden = NOTHING): string {
+  if (typeof value !== 'string') refuse(path, String(value), 'it is not a string');
+  // Fast path: one or two regex scans for the common, clean case.
+  if (!SUSPECT.test(value) && !(forbidden.pattern && forbidden.pattern.test(value))) return value;
   refuseLineBreaks(value, path);
   for (let i = 0; i < value.length; i++) {
     const ch = value[i]!;
@@ -66,19 +88,16 @@ export function confText(value: string, path: string, forbidden: Forbidden = {})
     if (c < 0x20 || c === 0x7f) refuse(path, value, `it contains ${describe(ch)}`);
     if (ch === '"') refuse(path, value, `dnsmasq removes '"' (it toggles quoting)`);
     if (ch === '#' && i > 0 && value[i - 1] === ' ') refuse(path, value, "dnsmasq reads ' #' as the start of a comment");
-    const why = forbidden[ch];
-    if (why !== undefined) refuse(path, value, why);
+    if (Object.prototype.hasOwnProperty.call(forbidden.why, ch)) refuse(path, value, forbidden.why[ch]!);
   }
-  if (value.length > 0 && (value[0] === ' ' || value[value.length - 1] === ' '))
-    refuse(path, value, 'dnsmasq drops leading and trailing spaces');
-  return value;
+  refuse(path, value, 'dnsmasq drops leading and trailing spaces');
 }
 
 /**
  * Check a single-word value (domain, host name, SRV label, client id…): {@link confText}, not
  * empty, and no whitespace at all.
  */
-export function confToken(value: string, path: string, forbidden: Forbidden = {}): string {
+export function confToken(value: string, path: string, forbidden: Forbidden = NOTHING): string {
   if (value === '') refuse(path, value, 'it is empty');
   confText(value, path, forbidden);
   if (value.includes(' ')) refuse(path, value, 'it contains a space');
