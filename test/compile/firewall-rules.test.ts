@@ -7,7 +7,7 @@ import { firewallRules } from '../../src/compile/firewall/build.js';
 import { CompileError } from '../../src/compile/errors.js';
 import { expectedIptablesSaveLines, parseIptablesSave } from '../../src/compile/firewall/iptables-state.js';
 import { renderIptablesRestore } from '../../src/compile/firewall/iptables-restore.js';
-import { iptablesRuleArgs, renderLibvirtCommands } from '../../src/compile/firewall/libvirt-commands.js';
+import { hasTcRootQdisc, iptablesRuleArgs, renderLibvirtCommands, tcChecksumCommands } from '../../src/compile/firewall/libvirt-commands.js';
 import { expectedNftRules, parseNftRuleset } from '../../src/compile/firewall/nft-state.js';
 import { renderNftScript } from '../../src/compile/firewall/nft-script.js';
 import { firewallBase } from '../../src/compile/firewall/base.js';
@@ -125,6 +125,20 @@ describe('firewallRules', () => {
   it('is plain JSON data', () => {
     const fw = firewallRules(firewallCorpusNetwork('nat-port-range')!, { bridge: 'virbr0' });
     expect(JSON.parse(JSON.stringify(fw))).toEqual(fw);
+  });
+});
+
+describe('tc checksum fix', () => {
+  it('detects the root qdisc as libvirt does', () => {
+    expect(hasTcRootQdisc('')).toBe(false);
+    expect(hasTcRootQdisc('qdisc htb 1: root refcnt 2 r2q 10 default 0x2 direct_packets_stat 0 direct_qlen 1000\n')).toBe(true);
+    expect(hasTcRootQdisc('qdisc noqueue 0: root refcnt 2\n')).toBe(false);
+  });
+
+  it('deletes the filter with the arguments it added', () => {
+    const tc = tcChecksumCommands('virbr0', 68);
+    expect(tc.delFilter.slice(2)).toEqual(tc.addFilter.slice(2));
+    expect(tc.addFilter.join(' ')).toBe('filter add dev virbr0 prio 2 protocol ip parent 1: u32 match ip dport 68 ffff action csum ip and udp');
   });
 });
 

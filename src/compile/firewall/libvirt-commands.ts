@@ -99,6 +99,14 @@ export function tcChecksumCommands(dev: string, port: number): { show: string[];
 }
 
 /**
+ * libvirt's test on the output of `tc qdisc show dev BR handle 1:` (`virNetDevBandWidthAddTxFilterParentQdisc`):
+ * the root qdisc exists when the output mentions `qdisc` and ` 1: `; otherwise `addQdisc` runs.
+ */
+export function hasTcRootQdisc(showOutput: string): boolean {
+  return showOutput.includes('qdisc') && showOutput.includes(' 1: ');
+}
+
+/**
  * Every command libvirt runs to add a network's rules, in order. For nftables this assumes, as
  * libvirt's test does, that `tc qdisc show` found no qdisc, so the `qdisc add` is included.
  */
