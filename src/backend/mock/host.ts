@@ -136,16 +136,17 @@ export class MockHost {
   }
 
   /**
-   * What the host holds of one network: its bridge (from the plan, else a link named in the
-   * network's firewall rules or dnsmasq), the bridge's addresses, routes and IPv6 sysctls, the
-   * sysctls and files the plan writes, the firewall rules tagged with the network, its dnsmasq.
+   * What the host holds of one network: the plan's bridge with its addresses, routes and IPv6
+   * sysctls, the forwarding switches, the sysctls and files the plan writes, and (with or without
+   * a plan) the firewall rules installed for the network and its dnsmasq.
    */
   inspect(network: string, plan?: Plan): HostState {
     const d = this.data;
     const bridge = plan?.bridge;
     const link = bridge === undefined ? undefined : d.links.get(bridge);
     const sysctls: Record<string, string> = {};
-    const sysctlKeys = new Set<string>();
+    // The host-wide forwarding switches always: whether the network can forward depends on them.
+    const sysctlKeys = new Set<string>(['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding']);
     const filePaths = new Set<string>();
     let backend: 'iptables' | 'nftables' = plan?.firewallBackend ?? 'nftables';
     for (const op of plan?.operations ?? []) {
