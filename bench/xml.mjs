@@ -12,7 +12,13 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fromSrc = globalThis.__virtnetBenchFromSrc === true || !existsSync(join(here, '..', 'dist', 'index.js'));
-const lib = fromSrc ? await import('../src/xml/index.ts') : await import('../dist/index.js');
+let lib;
+try {
+  lib = fromSrc ? await import('../src/xml/index.ts') : await import('../dist/index.js');
+} catch (error) {
+  console.error(`cannot load virtnet (${fromSrc ? 'src/, needs tsx: npx tsx bench/xml.ts' : 'dist/: npm run build'}): ${error.message}`);
+  process.exit(1);
+}
 const { parseNetwork, formatNetwork } = lib;
 
 // --- documents ---------------------------------------------------------------------------------
