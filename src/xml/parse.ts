@@ -12,7 +12,7 @@ import { resolveLimits } from './limits.js';
 import { ParseContext, checkKnownNames } from './parse/context.js';
 import { decodeNetworkRoot } from './parse/network.js';
 import { NETWORK_SPEC } from './parse/schema.js';
-import { buildTree } from './tree.js';
+import { buildTree, locate } from './tree.js';
 
 /** Options of {@link parseNetwork} and {@link decodeNetwork}. */
 export interface ParseOptions {
@@ -87,8 +87,8 @@ export function parseNetwork(xml: string | Uint8Array, options: ParseOptions = {
     const text = decodeInput(xml, limits.maxBytes);
     const root = buildTree(text, limits);
     if (root.name !== 'network')
-      throw docError('xml.root', `The root element is <${root.name}>; a network document starts with <network>.`, root.line, root.column);
-    const ctx = new ParseContext(options.strict === true, options.preserveUnknown === true);
+      throw docError('xml.root', `The root element is <${root.name}>; a network document starts with <network>.`, locate(text, root).line, locate(text, root).column);
+    const ctx = new ParseContext(text, options.strict === true, options.preserveUnknown === true);
     if (ctx.strict) checkKnownNames(root, NETWORK_SPEC, ctx);
     return decodeNetworkRoot(root, ctx, { generateUuid: options.generateUuid !== false });
   } catch (e) {

@@ -13,13 +13,16 @@ import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { NetworkXmlError, type NetworkXmlErrorCode } from './errors.js';
 import type { XmlLimits } from './limits.js';
 
+const NO_CHILDREN: XNode[] = [];
+
 /** One element of the document. */
 export class XNode {
   /** Direct text and CDATA content, concatenated. */
   text = '';
   /** Text and elements in document order; only set when the element has non-blank text. */
   items: Array<XNode | string> | undefined = undefined;
-  readonly children: XNode[] = [];
+  /** Child elements; leaves share one empty array (never pushed to) to spare an allocation. */
+  children: XNode[] = NO_CHILDREN;
 
   constructor(
     /** Qualified name as written (`dnsmasq:options`). */
@@ -27,11 +30,33 @@ export class XNode {
     /** Attributes by qualified name, in document order. */
     readonly attrs: Record<string, string>,
     readonly parent: XNode | undefined,
-    /** 1-based line of the `<` that starts the element. */
-    readonly line: number,
-    /** 1-based column of that `<`. */
-    readonly column: number,
+    /**
+     * Index in the source text just after the start tag. Line and column are worked out from it
+     * only when an error needs them (see {@link locate}), which keeps the parse itself lean.
+     */
+    readonly end: number,
   ) {}
+}
+
+/** 1-based line and column of the string index `index` in `text`. */
+export function lineColumn(text: string, index: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const stop = Math.min(index, text.length);
+  for (let i = text.indexOf('\n'); i >= 0 && i < stop; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: stop - lineStart + 1 };
+}
+
+/**
+ * Line and column of the `<` that starts `node`'s tag. (An attribute value cannot hold a raw `<`,
+ * so the last `<` before the end of the start tag is the tag's own.)
+ */
+export function locate(text: string, node: XNode): { line: number; column: number } {
+  const start = text.lastIndexOf('<', node.end - 1);
+  return lineColumn(text, start < 0 ? 0 : start);
 }
 
 function isBlank(s: string): boolean {
@@ -42,11 +67,9 @@ function isBlank(s: string): boolean {
   return true;
 }
 
-function docError(code: NetworkXmlErrorCode, message: string, line?: number, column?: number): NetworkXmlError {
-  const problem: ConstructorParameters<typeof NetworkXmlError>[0] = { code, path: '', message };
-  if (line !== undefined) problem.line = line;
-  if (column !== undefined) problem.column = column;
-  return new NetworkXmlError(problem);
+function docError(code: NetworkXmlErrorCode, message: string, text: string, index: number): NetworkXmlError {
+  const { line, column } = lineColumn(text, index);
+  return new NetworkXmlError({ code, path: '', message, line, column });
 }
 
 /**
@@ -58,52 +81,36 @@ function docError(code: NetworkXmlErrorCode, message: string, line?: number, col
  * stack; the depth limit still stops it early.
  */
 export function buildTree(text: string, limits: XmlLimits): XNode {
-  const parser = new SaxesParser({ xmlns: false, position: true });
+  // Position tracking off: saxes then skips its line bookkeeping; positions come from `end`.
+  const parser = new SaxesParser({ xmlns: false, position: false });
   const stack: XNode[] = [];
   let top: XNode | undefined;
   let root: XNode | undefined;
   let elements = 0;
-  let startLine = 1;
-  let startColumn = 1;
+  const { maxDepth, maxElements } = limits;
 
   parser.on('error', (err: Error) => {
-    // saxes prefixes its messages with "line:column: "; the position goes into fields instead.
-    const message = err.message.replace(/^\d+:\d+: /, '');
-    throw docError('xml.malformed', `The document is not well-formed XML: ${message}`, parser.line, parser.column + 1);
+    throw docError('xml.malformed', `The document is not well-formed XML: ${err.message}`, text, Math.max(0, parser.position - 1));
   });
   parser.on('doctype', () => {
     throw docError(
       'xml.doctype',
       'The document has a DOCTYPE declaration; network XML never needs one and it is refused so that no entity is ever expanded.',
-      parser.line,
-      parser.column + 1,
+      text,
+      text.indexOf('<!DOCTYPE'),
     );
   });
-  parser.on('opentagstart', (tag) => {
-    // saxes reports the position just after the name and the character that ended it.
-    startLine = parser.line;
-    startColumn = parser.column - tag.name.length - 1;
-    if (startColumn < 1) startColumn = 1;
-    if (++elements > limits.maxElements)
-      throw docError(
-        'xml.too-many-elements',
-        `The document has more than ${limits.maxElements} elements (the maxElements limit).`,
-        startLine,
-        startColumn,
-      );
-    if (stack.length >= limits.maxDepth)
-      throw docError(
-        'xml.too-deep',
-        `Elements are nested more than ${limits.maxDepth} levels deep (the maxDepth limit).`,
-        startLine,
-        startColumn,
-      );
-  });
   parser.on('opentag', (tag: SaxesTagPlain) => {
-    const node = new XNode(tag.name, tag.attributes as Record<string, string>, top, startLine, startColumn);
+    const end = parser.position;
+    if (++elements > maxElements)
+      throw docError('xml.too-many-elements', `The document has more than ${maxElements} elements (the maxElements limit).`, text, text.lastIndexOf('<', end - 1));
+    if (stack.length >= maxDepth)
+      throw docError('xml.too-deep', `Elements are nested more than ${maxDepth} levels deep (the maxDepth limit).`, text, text.lastIndexOf('<', end - 1));
+    const node = new XNode(tag.name, tag.attributes as Record<string, string>, top, end);
     if (top === undefined) root = node;
     else {
-      top.children.push(node);
+      if (top.children === NO_CHILDREN) top.children = [node];
+      else top.children.push(node);
       if (top.items !== undefined) top.items.push(node);
     }
     stack.push(node);
@@ -115,14 +122,22 @@ export function buildTree(text: string, limits: XmlLimits): XNode {
   });
   const onText = (t: string): void => {
     if (top === undefined) return;
-    top.text += t;
-    if (top.items !== undefined) top.items.push(t);
-    else if (!isBlank(t)) top.items = [...top.children, t];
+    if (top.items !== undefined) {
+      top.text += t;
+      top.items.push(t);
+    } else if (!isBlank(t)) {
+      top.text += t;
+      top.items = [...top.children, t];
+    } else if (top.children === NO_CHILDREN) {
+      // Blank text is content only in an element without children (`<name> </name>`); between
+      // child elements it is indentation, and keeping it would cost memory on big documents.
+      top.text += t;
+    }
   };
   parser.on('text', onText);
   parser.on('cdata', onText);
 
   parser.write(text).close();
-  if (root === undefined) throw docError('xml.malformed', 'The document has no root element.');
+  if (root === undefined) throw docError('xml.malformed', 'The document has no root element.', text, text.length);
   return root;
 }

@@ -12,7 +12,7 @@
  */
 import type { Unknown, UnknownElement, XmlAttribute, XmlElement } from '../../model/xml-node.js';
 import { NetworkXmlError, type NetworkXmlErrorCode } from '../errors.js';
-import type { XNode } from '../tree.js';
+import { locate, type XNode } from '../tree.js';
 import { parseCUnsigned } from './scalars.js';
 import { childSpec, isNamespaceDeclaration, resolvePrefix, splitName, type ElementSpec } from './schema.js';
 
@@ -22,6 +22,8 @@ export class ParseContext {
   network = '';
 
   constructor(
+    /** The document text, to turn element positions into line and column on error. */
+    readonly source: string,
     readonly strict: boolean,
     readonly preserve: boolean,
   ) {}
@@ -33,7 +35,8 @@ export class ParseContext {
 
   /** Throw the error for `node` (its start position) at `path`. */
   fail(code: NetworkXmlErrorCode, node: XNode, path: string, message: string): never {
-    throw new NetworkXmlError({ code, path, message, line: node.line, column: node.column });
+    const { line, column } = locate(this.source, node);
+    throw new NetworkXmlError({ code, path, message, line, column });
   }
 }
 

@@ -9,7 +9,7 @@ import type { IpAddress, IpFamily, Ipv4Address, MacAddress, Prefix, UInt } from 
 import type { XNode } from '../tree.js';
 import { collectUnknown, firstChild, readTristate, readUInt, xpathAttr, type ParseContext } from './context.js';
 import { specAt } from './schema.js';
-import { parseCUnsigned, parseIp, parseMac, type ParsedIp } from './scalars.js';
+import { canonicalIp, macFirstByte, parseCUnsigned, parseIp, type ParsedIp } from './scalars.js';
 
 /** What the range and host checks need to know of the enclosing `<ip>`. */
 interface IpInfo {
@@ -182,6 +182,10 @@ function decodeRange(node: XNode, path: string, ctx: ParseContext, ip: IpInfo): 
 
 const ID_CHARS = /[^0-9a-fA-F:]/;
 
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
 function decodeHost(node: XNode, path: string, ctx: ParseContext, ip: IpInfo): DhcpHost {
   const mac = node.attrs['mac'];
   if (mac !== undefined) {
@@ -192,9 +196,9 @@ function decodeHost(node: XNode, path: string, ctx: ParseContext, ip: IpInfo): D
         `${path}/@mac`,
         `The static host with MAC address '${mac}' in ${ctx.net} is in an IPv6 <ip>; IPv6 hosts are matched by 'id' or 'name', not by MAC address.`,
       );
-    const bytes = parseMac(mac);
-    if (bytes === undefined) ctx.fail('dhcp.host.mac.invalid', node, `${path}/@mac`, `Invalid MAC address '${mac}' in a static host of ${ctx.net}.`);
-    if (bytes[0]! & 1)
+    const first = macFirstByte(mac);
+    if (first < 0) ctx.fail('dhcp.host.mac.invalid', node, `${path}/@mac`, `Invalid MAC address '${mac}' in a static host of ${ctx.net}.`);
+    if (first & 1)
       ctx.fail('dhcp.host.mac.multicast', node, `${path}/@mac`, `The MAC address '${mac}' of a static host in ${ctx.net} is a multicast address; a unicast one is needed.`);
   }
   const id = node.attrs['id'];
@@ -204,12 +208,12 @@ function decodeHost(node: XNode, path: string, ctx: ParseContext, ip: IpInfo): D
       ctx.fail('dhcp.host.id.invalid-char', node, `${path}/@id`, `Invalid character '${bad[0]}' in the id '${id}' of a static host in ${ctx.net}.`);
   }
   const name = node.attrs['name'];
-  if (name !== undefined && !/^[A-Za-z0-9]/.test(name))
+  if (name !== undefined && !isAsciiAlnum(name.charCodeAt(0)))
     ctx.fail('dhcp.host.name.invalid', node, `${path}/@name`, `The host name '${name}' in ${ctx.net} must start with a letter or a digit.`);
   const ipText = node.attrs['ip'];
-  let addr: ParsedIp | undefined;
+  let addr: string | undefined;
   if (ipText !== undefined) {
-    addr = parseIp(ipText);
+    addr = canonicalIp(ipText);
     if (addr === undefined)
       ctx.fail('dhcp.host.ip.invalid', node, `${path}/@ip`, `Invalid IP address '${ipText}' in a static host of ${ctx.net}.`);
   }
@@ -219,7 +223,7 @@ function decodeHost(node: XNode, path: string, ctx: ParseContext, ip: IpInfo): D
   } else if (mac === undefined && name === undefined)
     ctx.fail('dhcp.host.mac-or-name.missing', node, path, `A static host in the IPv4 <ip> of ${ctx.net} needs a 'mac' or a 'name' attribute.`);
   if (addr === undefined) ctx.fail('dhcp.host.ip.missing', node, path, `A static host in ${ctx.net} has no 'ip' attribute.`);
-  const host: DhcpHost = { ip: addr.text as IpAddress };
+  const host: DhcpHost = { ip: addr as IpAddress };
   if (mac !== undefined) host.mac = mac as MacAddress;
   if (id !== undefined) host.id = id;
   if (name !== undefined) host.name = name;

@@ -328,6 +328,15 @@ export function parseIp(s: string): ParsedIp | undefined {
   return { v6: true, bytes, text: formatIpv6(bytes) };
 }
 
+/**
+ * {@link parseIp} for callers that only need the canonical text (IPv6 when it holds a `:`):
+ * the common dotted quad is checked without allocating.
+ */
+export function canonicalIp(s: string): string | undefined {
+  if (parsePlainQuad(s) >= 0) return s;
+  return parseIp(s)?.text;
+}
+
 // --- MAC addresses and UUIDs ---------------------------------------------------------------------
 
 /**
@@ -357,6 +366,32 @@ export function parseMac(s: string): Uint8Array | undefined {
     i = j + 1;
   }
   return undefined;
+}
+
+/**
+ * {@link parseMac} without allocating: the first byte (whose low bit marks multicast) or -1 when
+ * the text is not a MAC address.
+ */
+export function macFirstByte(s: string): number {
+  let i = 0;
+  let first = -1;
+  for (let g = 0; g < 6; g++) {
+    const d0 = hexValue(s.charCodeAt(i));
+    if (d0 < 0) return -1;
+    let v = d0;
+    let j = i + 1;
+    const d1 = hexValue(s.charCodeAt(j));
+    if (d1 >= 0) {
+      v = v * 16 + d1;
+      j++;
+      if (hexValue(s.charCodeAt(j)) >= 0) return -1;
+    }
+    if (g === 0) first = v;
+    if (g === 5) return j < s.length && s.charCodeAt(j) > 0x20 ? -1 : first;
+    if (s.charCodeAt(j) !== 0x3a) return -1;
+    i = j + 1;
+  }
+  return -1;
 }
 
 /** A MAC address in libvirt's output form: lowercase, two digits per byte. */
