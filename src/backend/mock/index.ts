@@ -3,9 +3,7 @@
  *
  * @module
  */
-export * from './state.js';
-export * from './host.js';
-export * from './executor.js';
-export * from './backend.js';
-export { checkLinkName } from './netlink.js';
-export { placeRule, placeRules, type PlacedRule } from './firewall.js';
+export { MockBackend, type MockBackendOptions } from './backend.js';
+export { MockHost, type MockHostOptions } from './host.js';
+export { MockExecutor, type FaultPredicate, type MockLogEntry } from './executor.js';
+export type { HostSnapshot, MockAddress, MockFile, MockFirewallRule, MockHostData, MockLink, MockProcess, MockRoute, MockTcFilter } from './state.js';
