@@ -242,3 +242,22 @@ describe.skipIf(skip !== undefined)('real apply with nft -f', () => {
     }
   });
 });
+
+describe.skipIf(skip !== undefined)('nested subnets of one network', () => {
+  it('load into the nat dispatch map (the inner one is covered by the outer)', () => {
+    const ns = namespace(['virbr5']);
+    const fw = firewallRules(
+      defineNetwork({
+        name: 'nested',
+        forward: { mode: 'nat' },
+        ips: [{ address: '10.5.1.1', prefix: 24 }, { address: '10.5.0.1', prefix: 16 }],
+      }),
+      { bridge: 'virbr5' },
+    );
+    inNs(ns, 'nft', ['-f', '-'], renderNftScript(fw, 'add'));
+    const maps = parseNftRuleset(inNs(ns, 'nft', ['list', 'ruleset'])).tables['ip libvirt_network']!.maps;
+    expect(maps['guest_nat_dispatch']).toEqual(['10.5.0.0/16 : jump guest_nat_virbr5']);
+    inNs(ns, 'nft', ['-f', '-'], renderNftScript(fw, 'remove'));
+    expect(parseNftRuleset(inNs(ns, 'nft', ['list', 'ruleset'])).tables['ip libvirt_network']!.maps['guest_nat_dispatch']).toEqual([]);
+  });
+});

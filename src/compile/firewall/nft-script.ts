@@ -30,6 +30,7 @@
  *
  * @module
  */
+import { isIpv6, networkAddress } from '../../model/address.js';
 import { NFT_BASE_CHAINS, NFT_TABLE, nftFamily } from './base.js';
 import { nftActionTokens, nftMatchTokens } from './nft-syntax.js';
 import { nftChainName, rulesOfFamily, type FirewallFamily, type FirewallRule, type FirewallRules } from './rules.js';
@@ -72,14 +73,26 @@ export function nftNetworkChains(rules: FirewallRules, family: FirewallFamily): 
   return out;
 }
 
-/** The map keys of a network in one dispatching chain. */
+/** True when `inner` (`a/p`) lies inside `outer` (same family, not longer prefix). */
+function cidrInside(inner: string, outer: string): boolean {
+  const [ia = '', ip = '0'] = inner.split('/');
+  const [oa = '', op = '0'] = outer.split('/');
+  if (isIpv6(ia) !== isIpv6(oa) || Number(op) > Number(ip)) return false;
+  return networkAddress(ia, Number(op)) === oa;
+}
+
+/**
+ * The map keys of a network in one dispatching chain: its bridge, or for `guest_nat` its
+ * masqueraded subnets. A subnet inside another subnet of the same network is left out: both jump
+ * to the same chain, and an interval map refuses overlapping elements.
+ */
 export function nftDispatchKeys(rules: FirewallRules, chain: string, chainRules: readonly FirewallRule[]): string[] {
   if (chain !== 'guest_nat') return [`"${rules.bridge}"`];
   const subnets: string[] = [];
   for (const r of chainRules) {
     for (const m of r.matches) if (m.kind === 'source' && !m.negate && !subnets.includes(m.cidr)) subnets.push(m.cidr);
   }
-  return subnets;
+  return subnets.filter((s) => !subnets.some((o) => o !== s && cidrInside(s, o)));
 }
 
 function baseSetup(fam: 'ip' | 'ip6', networkChains: readonly string[]): string[] {
