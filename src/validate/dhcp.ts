@@ -3,17 +3,8 @@
  *
  * @module
  */
-import {
-  addressBytes,
-  addressToBigInt,
-  inSubnet,
-  IpAddress,
-  isIpv6,
-  lastAddress,
-  networkAddress,
-  type Ip,
-  type Lease,
-} from '../model/index.js';
+import { addressBytes, isIpv6, type Ip, type Lease } from '../model/index.js';
+import { isIpAddress, toBigInt, type Subnet } from './addr.js';
 import { isMulticastMac } from './bridge.js';
 import { q, type Problems } from './problem.js';
 
@@ -41,19 +32,19 @@ function canonicalMac(mac: string): string {
 }
 
 /**
- * Checks of the ranges and hosts of `ip` (at `ipPath`). `prefix` is the `<ip>`'s effective prefix,
+ * Checks of the ranges and hosts of `ip` (at `ipPath`). `subnet` is the `<ip>`'s subnet,
  * undefined when its addressing is broken (already reported): then subnet checks are skipped.
  */
-export function validateDhcp(ip: Ip, prefix: number | undefined, ipPath: string, c: Problems): void {
+export function validateDhcp(ip: Ip, subnet: Subnet | undefined, ipPath: string, c: Problems): void {
   const v6 = isIpv6(ip.address);
-  const net = prefix === undefined ? '' : `${ip.address}/${prefix}`;
+  const net = subnet === undefined ? '' : `${ip.address}/${subnet.prefix}`;
 
   (ip.dhcp?.ranges ?? []).forEach((range, j) => {
     const path = `${ipPath}/dhcp/range[${j + 1}]`;
     checkLease(range.lease, path, c);
     const { start, end } = range;
     const label = `${q(start)} - ${q(end)}`;
-    if (!IpAddress.is(start) || !IpAddress.is(end)) {
+    if (!isIpAddress(start) || !isIpAddress(end)) {
       c.error('ip.address.invalid', path, `DHCP range ${label} of ${c.net} holds an invalid IP address`);
       return;
     }
@@ -61,22 +52,22 @@ export function validateDhcp(ip: Ip, prefix: number | undefined, ipPath: string,
       c.error('dhcp.range.family-mismatch', path, `mismatch of address family in DHCP range ${label} for ${q(ip.address)} in ${c.net}`);
       return;
     }
-    if (prefix === undefined) return;
-    if (!inSubnet(start, ip.address, prefix) || !inSubnet(end, ip.address, prefix)) {
+    if (subnet === undefined) return;
+    if (!subnet.contains(start) || !subnet.contains(end)) {
       c.error('dhcp.range.outside-network', path, `DHCP range ${label} is not entirely within ${net} in ${c.net}`);
       return;
     }
     if (!v6) {
-      if (start === networkAddress(ip.address, prefix)) {
+      if (toBigInt(start) === subnet.first) {
         c.error('dhcp.range.network-address', `${path}/@start`, `start of DHCP range ${label} in ${net} is the network address, in ${c.net}`);
         return;
       }
-      if (end === lastAddress(ip.address, prefix)) {
+      if (toBigInt(end) === subnet.last) {
         c.error('dhcp.range.broadcast-address', `${path}/@end`, `end of DHCP range ${label} in ${net} is the broadcast address, in ${c.net}`);
         return;
       }
     }
-    const size = addressToBigInt(end) - addressToBigInt(start) + 1n;
+    const size = toBigInt(end) - toBigInt(start) + 1n;
     if (v6) {
       // libvirt: the first 7 groups (14 bytes) must be equal, so a range spans at most 65536.
       const a = addressBytes(start);
@@ -141,7 +132,7 @@ export function validateDhcp(ip: Ip, prefix: number | undefined, ipPath: string,
       if (first === undefined) names.set(host.name, j + 1);
       else c.warning('dhcp.host.duplicate-name', `${path}/@name`, `host name ${q(host.name)} of static host ${j + 1} is also used by static host ${first} in ${q(ip.address)} of ${c.net}`);
     }
-    if (!IpAddress.is(host.ip)) {
+    if (!isIpAddress(host.ip)) {
       c.error('ip.address.invalid', `${path}/@ip`, `invalid IP address ${q(host.ip)} in static host definition of ${c.net}`);
       return;
     }
@@ -150,7 +141,7 @@ export function validateDhcp(ip: Ip, prefix: number | undefined, ipPath: string,
     else c.warning('dhcp.host.duplicate-ip', `${path}/@ip`, `IP address ${q(host.ip)} of static host ${j + 1} is also used by static host ${first} in ${c.net}`);
     if (isIpv6(host.ip) !== v6) {
       c.warning('dhcp.host.ip.family-mismatch', `${path}/@ip`, `static host IP ${q(host.ip)} is not of the family of its <ip> ${q(ip.address)} in ${c.net}`);
-    } else if (prefix !== undefined && !inSubnet(host.ip, ip.address, prefix)) {
+    } else if (subnet !== undefined && !subnet.contains(host.ip)) {
       c.warning('dhcp.host.ip.outside-network', `${path}/@ip`, `static host IP ${q(host.ip)} is outside ${net} in ${c.net}`);
     }
   });

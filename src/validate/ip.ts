@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { effectivePrefix, IpAddress, isIpv6, netmaskToPrefix, type Ip, type Network } from '../model/index.js';
+import { effectivePrefix, Ipv4Address, isIpv6, netmaskToPrefix, type Ip, type Network } from '../model/index.js';
+import { isIpAddress, Subnet } from './addr.js';
 import { validateDhcp } from './dhcp.js';
 import { modeOf, ownsBridge } from './modes.js';
 import { q, type Problems } from './problem.js';
@@ -13,6 +14,20 @@ import { q, type Problems } from './problem.js';
 export function isMulticastOrReserved(address: string): boolean {
   if (isIpv6(address)) return address.toLowerCase().startsWith('ff');
   return Number(address.slice(0, address.indexOf('.'))) >= 224;
+}
+
+/**
+ * The subnet of an `<ip>` for other checks (route gateways), or undefined when its address,
+ * family, netmask or prefix is broken. Reports nothing.
+ */
+export function subnetOf(ip: Ip): Subnet | undefined {
+  if (!isIpAddress(ip.address)) return undefined;
+  const v6 = isIpv6(ip.address);
+  if ((ip.family === 'ipv6') !== v6) return undefined;
+  if (ip.netmask !== undefined && (v6 || !Ipv4Address.is(ip.netmask) || netmaskToPrefix(ip.netmask) === undefined)) return undefined;
+  if (ip.prefix !== undefined && (!Number.isInteger(ip.prefix) || ip.prefix < 0 || ip.prefix > (v6 ? 128 : 32))) return undefined;
+  const prefix = effectivePrefix(ip);
+  return prefix === undefined ? undefined : new Subnet(ip.address, prefix);
 }
 
 /**
@@ -32,7 +47,10 @@ function checkAddressing(ip: Ip, path: string, c: Problems): number | undefined 
     );
     ok = false;
   }
-  if (ip.netmask !== undefined) {
+  if (ip.netmask !== undefined && !Ipv4Address.is(ip.netmask)) {
+    c.error('ip.address.invalid', `${path}/@netmask`, `invalid netmask ${q(ip.netmask)} for ${q(ip.address)} in ${c.net}: a netmask is an IPv4 address`);
+    ok = false;
+  } else if (ip.netmask !== undefined) {
     if (v6) {
       c.error('ip.netmask.ipv6', `${path}/@netmask`, `netmask ${q(ip.netmask)} not allowed for IPv6 address ${q(ip.address)} in ${c.net}`);
       ok = false;
@@ -42,7 +60,7 @@ function checkAddressing(ip: Ip, path: string, c: Problems): number | undefined 
       ok = false;
     }
   }
-  if (ip.prefix !== undefined && ip.prefix > (v6 ? 128 : 32)) {
+  if (ip.prefix !== undefined && !(Number.isInteger(ip.prefix) && ip.prefix >= 0 && ip.prefix <= (v6 ? 128 : 32))) {
     c.error('ip.prefix.out-of-range', `${path}/@prefix`, `invalid ${v6 ? 'IPv6' : 'IPv4'} prefix ${ip.prefix} for ${q(ip.address)} in ${c.net}: must be 0..${v6 ? 128 : 32}`);
     ok = false;
   }
@@ -72,7 +90,7 @@ export function validateIps(network: Network, c: Problems): void {
   let dhcp6: string | undefined;
   ips.forEach((ip, i) => {
     const path = `/network/ip[${i + 1}]`;
-    if (!IpAddress.is(ip.address)) {
+    if (!isIpAddress(ip.address)) {
       c.error('ip.address.invalid', `${path}/@address`, `invalid IP address ${q(ip.address)} in ${c.net}`);
       return;
     }
@@ -115,6 +133,6 @@ export function validateIps(network: Network, c: Problems): void {
       }
     }
 
-    if (ip.dhcp !== undefined) validateDhcp(ip, prefix, path, c);
+    if (ip.dhcp !== undefined) validateDhcp(ip, prefix === undefined ? undefined : new Subnet(ip.address, prefix), path, c);
   });
 }

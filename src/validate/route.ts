@@ -4,7 +4,9 @@
  *
  * @module
  */
-import { effectivePrefix, inSubnet, IpAddress, isIpv6, netmaskToPrefix, networkAddress, type Network } from '../model/index.js';
+import { effectivePrefix, Ipv4Address, isIpv6, netmaskToPrefix, type Network } from '../model/index.js';
+import { isIpAddress, Subnet, toBigInt } from './addr.js';
+import { subnetOf } from './ip.js';
 import { q, type Problems } from './problem.js';
 
 /** libvirt reads `metric` as an unsigned int. */
@@ -15,17 +17,16 @@ export function validateRoutes(network: Network, c: Problems): void {
   const routes = network.routes ?? [];
   if (routes.length === 0) return;
   // Subnets of the <ip>s, computed once, for the gateway rule.
-  const subnets: { address: string; prefix: number }[] = [];
+  const subnets: Subnet[] = [];
   for (const ip of network.ips ?? []) {
-    if (!IpAddress.is(ip.address)) continue;
-    const prefix = effectivePrefix(ip);
-    if (prefix !== undefined) subnets.push({ address: ip.address, prefix });
+    const subnet = subnetOf(ip);
+    if (subnet) subnets.push(subnet);
   }
 
   routes.forEach((route, i) => {
     const path = `/network/route[${i + 1}]`;
     const label = `route ${q(route.address)} via ${q(route.gateway)}`;
-    if (!IpAddress.is(route.address) || !IpAddress.is(route.gateway)) {
+    if (!isIpAddress(route.address) || !isIpAddress(route.gateway)) {
       c.error('ip.address.invalid', path, `${label} in ${c.net} holds an invalid IP address`);
       return;
     }
@@ -40,7 +41,10 @@ export function validateRoutes(network: Network, c: Problems): void {
         ok = false;
       }
     }
-    if (route.netmask !== undefined) {
+    if (route.netmask !== undefined && !Ipv4Address.is(route.netmask)) {
+      c.error('ip.address.invalid', `${path}/@netmask`, `invalid netmask ${q(route.netmask)} in ${label} of ${c.net}: a netmask is an IPv4 address`);
+      ok = false;
+    } else if (route.netmask !== undefined) {
       if (v6) {
         c.error('route.netmask.ipv6', `${path}/@netmask`, `netmask ${q(route.netmask)} not allowed in IPv6 ${label} of ${c.net}`);
         ok = false;
@@ -53,7 +57,7 @@ export function validateRoutes(network: Network, c: Problems): void {
         ok = false;
       }
     }
-    if (route.prefix !== undefined && route.prefix > (v6 ? 128 : 32)) {
+    if (route.prefix !== undefined && !(Number.isInteger(route.prefix) && route.prefix >= 0 && route.prefix <= (v6 ? 128 : 32))) {
       c.error('route.prefix.out-of-range', `${path}/@prefix`, `invalid prefix ${route.prefix} in ${label} of ${c.net}, must be 0 - ${v6 ? 128 : 32}`);
       ok = false;
     }
@@ -63,10 +67,10 @@ export function validateRoutes(network: Network, c: Problems): void {
     if (!ok) return;
     // libvirt's virSocketAddrGetIPPrefix: a prefix of 0 counts as unset here too.
     const prefix = effectivePrefix(route);
-    if (prefix !== undefined && networkAddress(route.address, prefix) !== route.address) {
+    if (prefix !== undefined && new Subnet(route.address, prefix).first !== toBigInt(route.address)) {
       c.error('route.address.not-network', `${path}/@address`, `address ${q(route.address)} in route definition of ${c.net} is not a network address for prefix ${prefix}`);
     }
-    if (!subnets.some((s) => inSubnet(route.gateway, s.address, s.prefix))) {
+    if (!subnets.some((s) => s.contains(route.gateway))) {
       c.error('route.gateway.unreachable', `${path}/@gateway`, `unreachable static route gateway ${q(route.gateway)} specified for ${c.net}: it is in no <ip> subnet of its family`);
     }
   });
