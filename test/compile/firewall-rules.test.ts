@@ -128,6 +128,20 @@ describe('firewallRules', () => {
   });
 });
 
+describe('the invariant the nft dispatch relies on', () => {
+  it.each(['nat-default', 'nat-ipv6-masquerade', 'forward-dev', 'isolated', 'nat-port-range', 'route-default'])('%s', (name) => {
+    const fw = firewallRules(firewallCorpusNetwork(name)!, { bridge: 'virbr0' });
+    const has = (r: (typeof fw.rules)[number], kind: string) => r.matches.some((m) => m.kind === kind && 'role' in m && m.role === 'bridge' && m.name === 'virbr0');
+    for (const r of fw.rules) {
+      // guest_output rules match iif BR, guest_input oif BR, guest_cross both, guest_nat saddr of a subnet.
+      if (r.table === 'filter' && r.chain === 'FWO') expect(has(r, 'in-interface')).toBe(true);
+      if (r.table === 'filter' && r.chain === 'FWI') expect(has(r, 'out-interface')).toBe(true);
+      if (r.table === 'filter' && r.chain === 'FWX') expect(has(r, 'in-interface') && has(r, 'out-interface')).toBe(true);
+      if (r.table === 'nat') expect(r.matches.some((m) => m.kind === 'source' && !m.negate)).toBe(true);
+    }
+  });
+});
+
 describe('tc checksum fix', () => {
   it('detects the root qdisc as libvirt does', () => {
     expect(hasTcRootQdisc('')).toBe(false);
