@@ -37,6 +37,9 @@ export interface ParseOptions {
   maxElements?: number;
 }
 
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 function docError(code: 'xml.too-large' | 'xml.encoding' | 'xml.root' | 'xml.internal', message: string, line?: number, column?: number): NetworkXmlError {
@@ -51,6 +54,8 @@ function decodeInput(xml: string | Uint8Array, maxBytes: number): string {
     // A UTF-16 code unit is at most 3 UTF-8 bytes: only count exactly when it could matter.
     if (xml.length > maxBytes || (xml.length * 3 > maxBytes && Buffer.byteLength(xml, 'utf8') > maxBytes))
       throw docError('xml.too-large', `The document is larger than ${maxBytes} bytes (the maxBytes limit).`);
+    if (LONE_SURROGATE.test(xml))
+      throw docError('xml.encoding', 'The document text holds an unpaired UTF-16 surrogate, which is not a character.');
     return xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml;
   }
   if (!(xml instanceof Uint8Array)) throw docError('xml.encoding', 'The document must be a string or a Uint8Array.');
