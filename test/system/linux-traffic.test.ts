@@ -96,7 +96,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend traffic (namespaces)', () => {
   });
 
   for (const firewall of ['nftables', 'iptables'] as const) {
-    it(`NAT network (${firewall}): static + dynamic DHCP, DNS, masqueraded ping, clean teardown`, async () => {
+    it.concurrent(`NAT network (${firewall}): static + dynamic DHCP, DNS, masqueraded ping, clean teardown`, async () => {
       const t = await createTopology([STATIC_MAC, DYNAMIC_MAC]);
       const dirs = stateDirs();
       const plan = compile(natXml(), firewall, dirs);
@@ -160,7 +160,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend traffic (namespaces)', () => {
     });
   }
 
-  it('routed network: the guest reaches the outside with its own address, only with a route back', async () => {
+  it.concurrent('routed network: the guest reaches the outside with its own address, only with a route back', async () => {
     const t = await createTopology([STATIC_MAC]);
     const dirs = stateDirs();
     const xml = `<network><name>routed</name><forward mode='route'/><bridge name='virbr1' stp='off'/>
@@ -182,7 +182,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend traffic (namespaces)', () => {
     await expectGone(backend, plan, t.host);
   });
 
-  it('isolated network: the guest reaches the host but nothing beyond, even with forwarding on', async () => {
+  it.concurrent('isolated network: the guest reaches the host but nothing beyond, even with forwarding on', async () => {
     const t = await createTopology([STATIC_MAC]);
     const dirs = stateDirs();
     const xml = `<network><name>isolated</name><bridge name='virbr2' stp='off'/>

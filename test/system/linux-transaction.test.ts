@@ -67,7 +67,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend transactions (fault at every o
   });
 
   for (const firewall of ['nftables', 'iptables'] as const) {
-    it(`${firewall}: every injected failure leaves the namespace exactly as it was`, async () => {
+    it.concurrent(`${firewall}: every injected failure leaves the namespace exactly as it was`, async () => {
       const ns = await createNamespace('tx');
       const base = mkdtempSync(join(tmpdir(), 'vnt-tx-'));
       chmodSync(base, 0o755);

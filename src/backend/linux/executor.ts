@@ -111,6 +111,12 @@ export class LinuxExecutor implements OperationExecutor {
       }
     }
     const steps: ExecutedStep[] = [];
+    if (!continueOnError && this.canPipeline(ops)) {
+      steps.push(...(await this.runPipelined(ops)));
+      if (injected && steps.length === ops.length && steps.every((s) => s.ok)) steps.push(injected);
+      this.forwardSeen += steps.length;
+      return steps;
+    }
     let i = 0;
     while (i < ops.length) {
       const cls = classOf(ops[i]!);
@@ -179,13 +185,102 @@ export class LinuxExecutor implements OperationExecutor {
         else if (!failure || r.index < failure.index) failure = r;
       }
     }
-    const cutoff = limit();
     // Operations after the failure that did run (hoisted past it) are undone now, newest first.
+    return this.reconcile(done, failure, run.length);
+  }
+
+  /**
+   * The shape of a start plan: first a run of link/address/route, sysctl and firewall operations
+   * (which may be hoisted), then only folders, files and dnsmasq.
+   */
+  private canPipeline(ops: readonly Operation[]): boolean {
+    let i = 0;
+    while (i < ops.length && classOf(ops[i]!) !== 'other') i++;
+    if (i === 0 || !this.canHoist(ops.slice(0, i))) return false;
+    if (!ops.slice(0, i).some((op) => op.kind === 'firewall.add' || op.kind === 'firewall.remove')) return false;
+    return ops.slice(i).every((op) => classOf(op) === 'other' && op.kind !== 'dnsmasq.stop');
+  }
+
+  /**
+   * A start plan as a pipeline. Folders and files do not need the bridge, so they are written
+   * while the `ip -batch` creates it. Then three branches run at once: the firewall, the sysctls,
+   * and dnsmasq (after the files). They share nothing: the rules name the bridge only, dnsmasq
+   * binds to the bridge's addresses (bind-dynamic follows later changes), the sysctls concern the
+   * bridge's IPv6 autoconfiguration and forwarding; and a bridge without ports carries no
+   * traffic before its rules are in. Results are put back in plan order; on a failure, whatever
+   * ran past it in another branch is undone at once.
+   */
+  private async runPipelined(ops: readonly Operation[]): Promise<ExecutedStep[]> {
+    const done = new Map<number, ExecutedStep>();
+    let failure: Indexed | undefined;
+    const record = (results: readonly Indexed[]) => {
+      for (const r of results) {
+        if (r.step.ok) done.set(r.index, r.step);
+        else if (!failure || r.index < failure.index) failure = r;
+      }
+    };
+    const indexed = ops.map((op, index) => ({ index, op }));
+    const of = (cls: StageClass) => indexed.filter((x) => classOf(x.op) === cls);
+    const others = of('other');
+    const firstDaemon = others.findIndex((x) => x.op.kind === 'dnsmasq.start');
+    const files = firstDaemon < 0 ? others : others.slice(0, firstDaemon);
+    const daemons = firstDaemon < 0 ? [] : others.slice(firstDaemon);
+    const writing = this.runIndexed(files);
+    const ip = of('ip');
+    if (ip.length > 0) record(await this.runIpBatch(ip as Array<{ index: number; op: IpOperation }>, false));
+    if (failure) {
+      const f = failure.index;
+      record(await writing);
+      record(await this.runIndexed(indexed.filter((x) => (classOf(x.op) === 'sysctl' || classOf(x.op) === 'firewall') && x.index < f)));
+    } else {
+      const [a, b, c] = await Promise.all([
+        this.runIndexed(of('firewall')),
+        this.runIndexed(of('sysctl')),
+        writing.then(async (w) => (w.some((r) => !r.step.ok) ? w : [...w, ...(await this.runIndexed(daemons))])),
+      ]);
+      record(a);
+      record(b);
+      record(c);
+    }
+    return this.reconcile(done, failure, ops.length);
+  }
+
+  /** Operations in order, consecutive ones of a class together (files written concurrently); stops at the first failure. */
+  private async runIndexed(list: ReadonlyArray<{ index: number; op: Operation }>): Promise<Indexed[]> {
+    const out: Indexed[] = [];
+    let i = 0;
+    while (i < list.length) {
+      const cls = classOf(list[i]!.op);
+      let j = i + 1;
+      if (cls === 'other') {
+        if (list[i]!.op.kind === 'file.write') while (j < list.length && list[j]!.op.kind === 'file.write') j++;
+      } else {
+        while (j < list.length && classOf(list[j]!.op) === cls) j++;
+      }
+      const group = list.slice(i, j);
+      const results =
+        cls === 'other'
+          ? await Promise.all(group.map(async ({ index, op }) => ({ index, step: await this.single(op) })))
+          : await this.runClass(cls, [...group], false);
+      out.push(...results);
+      if (results.some((r) => !r.step.ok)) break;
+      i = j;
+    }
+    return out;
+  }
+
+  /** Steps in plan order up to the first failure; what ran past it is undone now, newest first. */
+  private async reconcile(done: Map<number, ExecutedStep>, failure: Indexed | undefined, length: number): Promise<ExecutedStep[]> {
+    const cutoff = failure?.index ?? length;
     const extra = [...done.entries()].filter(([index]) => index > cutoff).sort((a, b) => b[0] - a[0]);
     const undo = extra.flatMap(([, step]) => step.undo);
     if (undo.length > 0) await this.runOrdered(undo, true);
     const steps: ExecutedStep[] = [];
-    for (let index = 0; index < cutoff; index++) steps.push(done.get(index)!);
+    for (let index = 0; index < cutoff; index++) {
+      const step = done.get(index);
+      if (!step) throw new Error(`internal: operation ${index} neither ran nor failed`);
+      steps.push(step);
+    }
     if (failure) steps.push(failure.step);
     return steps;
   }

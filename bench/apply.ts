@@ -1,0 +1,190 @@
+/**
+ * Benchmark: start and stop libvirt's default NAT network with the LinuxBackend inside a network
+ * namespace (median of several runs, processes spawned per start/stop), and, where libvirtd is
+ * installed, the same network started by a real libvirtd 9.0 in its own namespace (monolithic
+ * daemon, only the network driver, tmpfs over its folders in a private mount namespace), then the
+ * ratio. Needs root. Nothing touches the root namespace or the host's folders.
+ *
+ * Run: `npx tsx bench/apply.ts [iterations]` (default 10).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { LinuxBackend, hasBinary, run } from '../src/backend/linux/index.js';
+import { compileNetwork } from '../src/compile/compile.js';
+import type { FirewallBackendName } from '../src/compile/plan.js';
+import { parseNetwork } from '../src/xml/parse.js';
+
+const iterations = Number(process.argv[2] ?? 10);
+const repo = resolve(import.meta.dirname, '..');
+const DEFAULT_XML = readFileSync(join(repo, 'examples', 'networks', 'default.xml'), 'utf8');
+const NETWORK_DRIVER = '/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_network.so';
+const prefix = `vnt-${process.pid}-bench-`;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+
+async function must(cmd: string, args: string[], input?: string) {
+  const r = await run(cmd, args, input === undefined ? {} : { input });
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr || r.stdout}`);
+  return r;
+}
+
+const namespaces: string[] = [];
+async function newNs(name: string): Promise<string> {
+  const ns = prefix + name;
+  await must('ip', ['netns', 'add', ns]);
+  namespaces.push(ns);
+  return ns;
+}
+async function dropNs(ns: string) {
+  const pids = (await run('ip', ['netns', 'pids', ns])).stdout.split(/\s+/).filter(Boolean).map(Number);
+  for (const p of pids) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  await run('ip', ['netns', 'del', ns]);
+}
+
+interface Figures {
+  start: number[];
+  stop: number[];
+  startProcesses: number[];
+  stopProcesses: number[];
+}
+
+async function benchVirtnet(firewall: FirewallBackendName, temp: string): Promise<Figures> {
+  const ns = await newNs(firewall);
+  const base = join(temp, firewall);
+  mkdirSync(base, { mode: 0o755 });
+  const plan = compileNetwork(parseNetwork(DEFAULT_XML), { firewallBackend: firewall, stateDir: join(base, 'lib'), pidDir: join(base, 'run'), leaseHelper: null });
+  const backend = new LinuxBackend({ netns: ns, runDir: join(base, 'virtnet') });
+  const f: Figures = { start: [], stop: [], startProcesses: [], stopProcesses: [] };
+  for (let i = 0; i < iterations; i++) {
+    let t = performance.now();
+    const up = await backend.apply(plan);
+    f.start.push(performance.now() - t);
+    if (!up.ok) throw new Error(`virtnet apply failed: ${up.error?.message}`);
+    f.startProcesses.push(up.processes);
+    if (process.env.VNT_BENCH_STEPS) console.log(firewall, up.operations.map((o) => `${o.operation.kind}:${o.durationMs.toFixed(0)}`).join(' '));
+    t = performance.now();
+    const down = await backend.teardown(plan.network);
+    f.stop.push(performance.now() - t);
+    if (!down.ok) throw new Error(`virtnet teardown failed: ${down.error?.message}`);
+    f.stopProcesses.push(down.processes);
+  }
+  await dropNs(ns);
+  return f;
+}
+
+/** Last pid the kernel handed out (system-wide: an upper bound for a command's processes on a busy host). */
+const lastPid = () => Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'utf8'));
+
+async function benchLibvirtd(temp: string): Promise<(Figures & { virshNoop: number[] }) | string> {
+  if (!existsSync('/usr/sbin/libvirtd') || !existsSync(NETWORK_DRIVER) || !hasBinary('virsh') || !hasBinary('nsenter') || !hasBinary('unshare')) {
+    return 'libvirtd, its network driver, virsh, nsenter or unshare not installed';
+  }
+  const ns = await newNs('libvirtd');
+  let holder: ChildProcess | undefined;
+  let daemon: ChildProcess | undefined;
+  try {
+    // A process holding a private mount namespace inside the network namespace.
+    holder = spawn('ip', ['netns', 'exec', ns, 'unshare', '-m', '--propagation', 'private', 'sleep', '100000'], { stdio: 'ignore' });
+    let spid = 0;
+    for (let i = 0; i < 200 && !spid; i++) {
+      const pids = (await run('ip', ['netns', 'pids', ns])).stdout.split(/\s+/).filter(Boolean).map(Number);
+      for (const p of pids) if (readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('sleep\0')) spid = p;
+      if (!spid) await new Promise((r) => setTimeout(r, 10));
+    }
+    if (!spid) return 'could not start the mount-namespace holder';
+    const enter = ['-t', String(spid), '-m', '-n', '--'];
+    // Everything libvirtd writes goes to tmpfs seen only in that mount namespace.
+    for (const dir of ['/run', '/var/lib', '/var/cache', '/var/log', '/etc/libvirt']) await must('nsenter', [...enter, 'mount', '-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', dir]);
+    const drivers = join(temp, 'libvirt-drivers');
+    mkdirSync(drivers);
+    symlinkSync(NETWORK_DRIVER, join(drivers, 'libvirt_driver_network.so'));
+    const xmlFile = join(temp, 'default.xml');
+    writeFileSync(xmlFile, DEFAULT_XML);
+    daemon = spawn('nsenter', [...enter, 'env', `LIBVIRT_DRIVER_DIR=${drivers}`, 'libvirtd'], { stdio: 'ignore' });
+    const sock = `/proc/${spid}/root/run/libvirt/libvirt-sock`;
+    for (let i = 0; i < 500 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 10));
+    if (!existsSync(sock)) return 'libvirtd did not open its socket';
+    const virsh = (args: string[]) => must('nsenter', [...enter, 'virsh', '-q', '-c', 'network:///system', ...args]);
+    await virsh(['net-list', '--all']); // connect once so the driver is initialised
+    const f = { start: [] as number[], stop: [] as number[], startProcesses: [] as number[], stopProcesses: [] as number[], virshNoop: [] as number[] };
+    for (let i = 0; i < iterations; i++) {
+      let t = performance.now();
+      await virsh(['net-list', '--all']);
+      f.virshNoop.push(performance.now() - t);
+      let p = lastPid();
+      t = performance.now();
+      await virsh(['net-create', xmlFile]);
+      f.start.push(performance.now() - t);
+      f.startProcesses.push(lastPid() - p - 2); // minus nsenter→virsh (one pid) and virsh's own thread-less exec
+      p = lastPid();
+      t = performance.now();
+      await virsh(['net-destroy', 'default']);
+      f.stop.push(performance.now() - t);
+      f.stopProcesses.push(lastPid() - p - 2);
+    }
+    return f;
+  } finally {
+    daemon?.kill('SIGTERM');
+    holder?.kill('SIGKILL');
+    await dropNs(ns);
+  }
+}
+
+async function main() {
+  if (process.getuid?.() !== 0) {
+    console.error('bench/apply: needs root (network namespaces)');
+    process.exit(2);
+  }
+  const temp = mkdtempSync(join(tmpdir(), 'vnt-bench-'));
+  chmodSync(temp, 0o755);
+  try {
+    console.log(`default NAT network (examples/networks/default.xml), ${iterations} start/stop cycles each, inside network namespaces`);
+    const results: Record<string, unknown> = {};
+    const rows: string[][] = [['', 'start median', 'stop median', 'start min', 'processes/start', 'processes/stop']];
+    const virtnet: Record<string, Figures> = {};
+    for (const fw of ['nftables', 'iptables'] as const) {
+      const f = await benchVirtnet(fw, temp);
+      virtnet[fw] = f;
+      rows.push([`virtnet (${fw})`, fmt(median(f.start)), fmt(median(f.stop)), fmt(Math.min(...f.start)), `${median(f.startProcesses)} (first ${f.startProcesses[0]})`, `${median(f.stopProcesses)}`]);
+      results[`virtnet-${fw}`] = f;
+    }
+    const lv = await benchLibvirtd(temp);
+    if (typeof lv === 'string') {
+      console.log(`libvirtd: skipped (${lv})`);
+    } else {
+      rows.push(['libvirtd 9.0 (virsh net-create/destroy)', fmt(median(lv.start)), fmt(median(lv.stop)), fmt(Math.min(...lv.start)), `≈${median(lv.startProcesses)} (pid delta)`, `≈${median(lv.stopProcesses)}`]);
+      rows.push(['  of which a no-op virsh call', fmt(median(lv.virshNoop)), '', '', '', '']);
+      results.libvirtd = lv;
+    }
+    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+    for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
+    if (typeof lv !== 'string') {
+      const lvStart = median(lv.start);
+      const lvNet = lvStart - median(lv.virshNoop);
+      for (const fw of ['nftables', 'iptables'] as const) {
+        const ours = median(virtnet[fw]!.start);
+        console.log(`ratio start (libvirtd / virtnet ${fw}): ${(lvStart / ours).toFixed(1)}x raw, ${(lvNet / ours).toFixed(1)}x without virsh's own start-up`);
+      }
+      console.log(`ratio stop (libvirtd / virtnet nftables): ${(median(lv.stop) / median(virtnet.nftables!.stop)).toFixed(1)}x`);
+    }
+    console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+    console.log(JSON.stringify({ iterations, results }));
+  } finally {
+    for (const ns of namespaces) await dropNs(ns).catch(() => undefined);
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+await main();
