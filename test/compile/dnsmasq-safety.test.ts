@@ -49,10 +49,18 @@ describe('dnsmasq guards', () => {
     ['a tab in the boot file', { ...base, ips: [{ ...base.ips![0]!, dhcp: { ranges: [{ start: '192.168.122.2', end: '192.168.122.9' }], bootp: { file: 'a\tb' } } }] }, '/network/ip[1]/dhcp/bootp/@file'],
     ['newline in a dnsmasq option', { ...base, dnsmasqOptions: ['a\nb'] }, '/network/dnsmasq:options/dnsmasq:option[1]/@value'],
     ['a line dnsmasq would split (> 1024 bytes)', { ...base, dnsmasqOptions: [`txt-record=a,${'x'.repeat(1012)}dhcp-script=/bin/sh`] }, '/network/dnsmasq:options/dnsmasq:option[1]/@value'],
+    ['a hosts-file line dnsmasq would split', { ...base, ips: [{ address: '10.0.0.1', prefix: 8, dhcp: { hosts: [{ name: 'h', ip: '10.0.0.2' }, { name: `h${'x'.repeat(1020)}`, ip: '10.0.0.3' }] } }] }, '/network/ip[1]/dhcp/host[2]'],
+    ['an over-long DNS host name', { ...base, dns: { hosts: [{ ip: '10.0.0.1', hostnames: ['y'.repeat(1025)] }] } }, '/network/dns/host[1]/hostname[1]'],
   ])('refuses %s', (_what, init, path) => {
     const e = refusal(init);
     expect(e.code).toBe('dnsmasq.unsafe-value');
     expect(e.path).toBe(path);
+  });
+
+  it('accepts an addnhosts line with many names: dnsmasq reads that file token by token', () => {
+    const hostnames = Array.from({ length: 200 }, (_, i) => `name-${i}.example.com`);
+    const files = dnsmasqConfig(defineNetwork({ ...base, dns: { hosts: [{ ip: '10.0.0.1', hostnames }] } }), { bridge: 'virbr0' });
+    expect(files.addnhosts).toBe(`10.0.0.1\t${hostnames.join('\t')}\t\n`);
   });
 
   it('refuses unsafe option values', () => {
@@ -170,7 +178,10 @@ function networkOf(f: Fields): Network {
         tftp: { root: f.tftpRoot },
         dhcp: {
           ranges: [{ start: '192.168.122.2', end: '192.168.122.9' }],
-          hosts: [{ mac: f.mac, name: f.hostName, ip: '192.168.122.10' }],
+          hosts: [
+            { mac: f.mac, name: f.hostName, ip: '192.168.122.10' },
+            { name: f.hostName, ip: '192.168.122.11' },
+          ],
           bootp: { file: f.bootFile },
         },
       },
@@ -241,10 +252,16 @@ function checkOutput(f: Fields, conf: string, hostsfile: string | undefined, add
   expect(fieldsOf(rest[15]!, ',')).toEqual([f.bootFile]);
   // Hosts file: two lines, three fields each, names that dnsmasq reads as names.
   const hostLines = hostsfile!.split('\n');
-  expect(hostLines).toEqual([`${f.mac},192.168.122.10,${f.hostName}`, `id:${f.id},${f.host6Name},[fd00::10]`, '']);
-  for (const line of hostLines.slice(0, 2)) expect(readsUnchanged(line), line).toBe(true);
+  expect(hostLines).toEqual([
+    `${f.mac},192.168.122.10,${f.hostName}`,
+    `${f.hostName},192.168.122.11`,
+    `id:${f.id},${f.host6Name},[fd00::10]`,
+    '',
+  ]);
+  for (const line of hostLines.slice(0, 3)) expect(readsUnchanged(line), line).toBe(true);
   expect(hostLines[0]!.split(',')).toEqual([f.mac, '192.168.122.10', f.hostName]);
-  expect(hostLines[1]!.split(',')).toEqual([`id:${f.id}`, f.host6Name, '[fd00::10]']);
+  expect(hostLines[1]!.split(',')).toEqual([f.hostName, '192.168.122.11']);
+  expect(hostLines[2]!.split(',')).toEqual([`id:${f.id}`, f.host6Name, '[fd00::10]']);
   for (const name of [f.hostName, f.host6Name]) {
     expect(name).toMatch(/^[A-Za-z_][^:,]*$/);
     expect(['infinite', 'ignore']).not.toContain(name);

@@ -6,11 +6,13 @@
 import type { DnsHost } from '../../model/dns.js';
 import { CompileError } from '../errors.js';
 import { formatAddress } from './inet.js';
-import { UNSAFE, refuseLineBreaks } from './safety.js';
+import { MAX_LINE_BYTES, UNSAFE, refuseLineBreaks } from './safety.js';
 
 /**
- * Check a `<hostname>` for dnsmasq's hosts-file reader, which splits a line on whitespace and
- * ends it at `#`: no whitespace or control characters, no `#`, not empty.
+ * Check a `<hostname>` for dnsmasq's hosts-file reader (cache.c `read_hostsfile`), which reads
+ * whitespace-separated tokens of at most 1024 bytes and skips from `#` to the end of the line:
+ * no whitespace or control characters, no `#`, not empty, not longer than a token. (The reader
+ * is token-based, so a line with many names is fine, unlike the conf and hostsfile.)
  */
 export function checkDnsHostname(name: string, path: string): string {
   if (typeof name !== 'string' || name === '') throw new CompileError(UNSAFE, path, 'the host name is empty');
@@ -24,6 +26,8 @@ export function checkDnsHostname(name: string, path: string): string {
         `host name ${JSON.stringify(name)} contains ${c === 0x23 ? "'#'" : 'whitespace or a control character'}, which dnsmasq's hosts-file reader splits on`,
       );
   }
+  if (name.length > MAX_LINE_BYTES / 3 && Buffer.byteLength(name, 'utf8') > MAX_LINE_BYTES)
+    throw new CompileError(UNSAFE, path, `host name is longer than the ${MAX_LINE_BYTES} bytes dnsmasq reads as one name`);
   return name;
 }
 

@@ -25,8 +25,11 @@ export interface ConfTargets {
 /** What one pass over the network produces. */
 export interface ConfResult {
   conf: string;
-  /** Hosts-file lines (without newlines), IPv4 DHCP hosts first. */
-  hostLines: string[];
+  /**
+   * The hosts file: one newline-terminated line per DHCP `<host>`, IPv4 first; undefined when
+   * there are none (as libvirt's `dnsmasqDhcpHostsToString`, whose tests then expect no file).
+   */
+  hostsfile: string | undefined;
 }
 
 /** Lines with the element path each came from, for the line-length check's error. */
@@ -60,12 +63,12 @@ interface DhcpIp {
   address: ParsedAddress;
 }
 
-/** `networkDnsmasqConfDHCP`: the DHCP block of one family. Adds to `leases` and `hostLines`. */
-function dhcpBlock(lines: Lines, d: DhcpIp, bridge: string, hostLines: string[]): number {
+/** `networkDnsmasqConfDHCP`: the DHCP block of one family; its hosts go to `hosts`. Returns the lease count. */
+function dhcpBlock(lines: Lines, d: DhcpIp, bridge: string, hosts: Lines): number {
   const prefix = ipPrefix(d.ip, d.address);
   if (prefix < 0) throw new CompileError('dnsmasq.invalid-prefix', d.path, `bridge '${bridge}' has an invalid prefix`);
   const ranges = d.ip.dhcp?.ranges ?? [];
-  const hosts = d.ip.dhcp?.hosts ?? [];
+  const hostDefs = d.ip.dhcp?.hosts ?? [];
   const v6 = d.address.family === 'ipv6';
   let leases = 0;
   ranges.forEach((range, r) => {
@@ -84,11 +87,14 @@ function dhcpBlock(lines: Lines, d: DhcpIp, bridge: string, hostLines: string[])
     leases += dhcpRangeSize(start, end, d.address, prefix, path);
   });
   // Static-only DHCP (hosts but no range) needs a range line to switch DHCP on in dnsmasq.
-  if (ranges.length === 0 && hosts.length > 0)
+  if (ranges.length === 0 && hostDefs.length > 0)
     lines.add(`dhcp-range=${formatParsed(d.address)},static${v6 ? `,${prefix}` : ''}`, d.path);
-  hosts.forEach((host, h) => hostLines.push(hostsfileLine(host, d.address.family, `${d.path}/dhcp/host[${h + 1}]`)));
+  hostDefs.forEach((host, h) => {
+    const path = `${d.path}/dhcp/host[${h + 1}]`;
+    hosts.add(hostsfileLine(host, d.address.family, path), path);
+  });
   if (!v6) {
-    if (ranges.length > 0 || hosts.length > 0) {
+    if (ranges.length > 0 || hostDefs.length > 0) {
       lines.add('dhcp-no-override', d.path);
       lines.add('dhcp-authoritative', d.path);
     }
@@ -248,10 +254,10 @@ export function buildConf(network: Network, targets: ConfTargets): ConfResult {
     } else slaac.push({ ip, path, address });
   });
 
-  const hostLines: string[] = [];
+  const hosts = new Lines();
   let leases = 0;
-  if (ipv4) leases += dhcpBlock(lines, ipv4, bridge, hostLines);
-  if (ipv6) leases += dhcpBlock(lines, ipv6, bridge, hostLines);
+  if (ipv4) leases += dhcpBlock(lines, ipv4, bridge, hosts);
+  if (ipv6) leases += dhcpBlock(lines, ipv6, bridge, hosts);
   if (leases > 0) lines.add(`dhcp-lease-max=${leases}`, '/network/ip');
 
   // Written even with no static host yet, so hosts can be added at run time.
@@ -270,5 +276,6 @@ export function buildConf(network: Network, targets: ConfTargets): ConfResult {
   });
 
   checkLineLengths(lines.text, lines.paths, '/network');
-  return { conf: lines.text, hostLines };
+  checkLineLengths(hosts.text, hosts.paths, '/network/ip');
+  return { conf: lines.text, hostsfile: hosts.paths.length > 0 ? hosts.text : undefined };
 }

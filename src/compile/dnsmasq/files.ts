@@ -6,10 +6,8 @@
 import type { Network } from '../../model/network.js';
 import { addnhostsContent } from './addnhosts.js';
 import { buildConf } from './conf.js';
-import { hostsfileContent } from './hostsfile.js';
 import { checkVersion, type DnsmasqOptions } from './options.js';
 import { dnsmasqPaths } from './paths.js';
-import { checkLineLengths } from './safety.js';
 
 /**
  * The contents of a network's dnsmasq files.
@@ -43,22 +41,16 @@ export interface DnsmasqFiles {
 export function dnsmasqConfig(network: Network, options: DnsmasqOptions): DnsmasqFiles {
   checkVersion(options.version);
   const paths = dnsmasqPaths(network, options);
-  const { conf, hostLines } = buildConf(network, {
+  const { conf, hostsfile } = buildConf(network, {
     bridge: options.bridge,
     hostsfile: paths.hostsfile,
     addnhosts: paths.addnhosts,
     pidfile: options.pidfile === null || options.pidfile === undefined ? undefined : paths.pidfile,
   });
   const files: DnsmasqFiles = { conf };
-  const hostsfile = hostsfileContent(hostLines);
-  if (hostsfile !== undefined) {
-    checkLineLengths(hostsfile, [], '/network/ip/dhcp/host');
-    files.hostsfile = hostsfile;
-  }
+  if (hostsfile !== undefined) files.hostsfile = hostsfile;
   if (network.dns?.enable !== false) {
-    const addnhosts = addnhostsContent(network.dns?.hosts);
-    checkLineLengths(addnhosts, [], '/network/dns/host');
-    files.addnhosts = addnhosts;
+    files.addnhosts = addnhostsContent(network.dns?.hosts);
   }
   return files;
 }

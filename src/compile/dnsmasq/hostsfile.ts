@@ -65,11 +65,3 @@ export function hostsfileLine(host: DhcpHost, family: 'ipv4' | 'ipv6', path: str
   if (host.lease !== undefined) line += `,${formatLease(host.lease, `${path}/lease`)}`;
   return line;
 }
-
-/**
- * The hosts file from its lines, each newline-terminated; undefined when there are none (as
- * libvirt's `dnsmasqDhcpHostsToString`, whose conf tests expect no hostsfile then).
- */
-export function hostsfileContent(lines: readonly string[]): string | undefined {
-  return lines.length === 0 ? undefined : lines.map((l) => `${l}\n`).join('');
-}

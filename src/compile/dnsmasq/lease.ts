@@ -4,6 +4,7 @@
  * @module
  */
 import type { Lease } from '../../model/ip.js';
+import { CompileError } from '../errors.js';
 import { integer } from './safety.js';
 
 /**
@@ -20,6 +21,7 @@ export function formatLease(lease: Lease, path: string): string {
   if (lease.expiry === 0) return 'infinite';
   const unit = lease.unit ?? 'minutes';
   const letter = unit === 'seconds' ? 's' : unit === 'hours' ? 'h' : unit === 'minutes' ? 'm' : undefined;
-  if (letter === undefined) return integer(Number.NaN, `${path}/@unit`);
+  if (letter === undefined)
+    throw new CompileError('dnsmasq.invalid-lease', `${path}/@unit`, `${JSON.stringify(unit)} is not a lease unit (seconds, minutes, hours)`);
   return `${expiry}${letter}`;
 }
