@@ -22,7 +22,14 @@ export const DEFAULT_BRIDGE_TEMPLATE = 'virbr%d';
  */
 const SAFE_NAME = /^[A-Za-z0-9_.-]+$/;
 
-/** True when libvirt would allocate a name: none given, or a `%d` template. */
+/**
+ * True when libvirt would allocate a name: none given, or a `%d` template.
+ *
+ * @example
+ * ```ts
+ * needsBridgeAllocation('virbr%d'); // true
+ * ```
+ */
 export function needsBridgeAllocation(name: string | undefined): boolean {
   return name === undefined || name === '' || name.includes('%d');
 }
@@ -30,6 +37,12 @@ export function needsBridgeAllocation(name: string | undefined): boolean {
 /**
  * The template libvirt fills in (`networkFindUnusedBridgeName`): the document's name when it holds
  * exactly one `%` and that `%` is followed by `d`; otherwise `virbr%d`.
+ *
+ * @example
+ * ```ts
+ * bridgeTemplate('lab%d'); // 'lab%d'
+ * bridgeTemplate('a%d%d'); // 'virbr%d'
+ * ```
  */
 export function bridgeTemplate(name: string | undefined): string {
   if (name === undefined) return DEFAULT_BRIDGE_TEMPLATE;
@@ -66,6 +79,12 @@ export function allocateBridgeName(template: string, used: ReadonlySet<string>):
 /**
  * Refuse a bridge name the kernel would reject (too long, `/`, `:`, whitespace, `.`, `..`) or that
  * is unsafe as a command-line token. `path` is where the name came from, for the error.
+ *
+ * @example
+ * ```ts
+ * checkBridgeName('virbr0'); // fine
+ * checkBridgeName('br0; reboot'); // throws CompileError bridge.name.invalid-char
+ * ```
  */
 export function checkBridgeName(name: string, path = '/network/bridge/@name'): void {
   if (name === '') throw new CompileError('bridge.name.empty', path, 'the bridge name is empty');
@@ -93,6 +112,11 @@ export function checkBridgeName(name: string, path = '/network/bridge/@name'): v
  * A fixed name is not checked against `used`: it may well be this network's own bridge, still up
  * on the host. libvirt's define-time "bridge name '…' already in use." compares against other
  * networks' definitions, which the compiler does not know; the backend refuses an existing link.
+ *
+ * @example
+ * ```ts
+ * resolveBridgeName(undefined, new Set(['virbr0'])); // 'virbr1'
+ * ```
  */
 export function resolveBridgeName(name: string | undefined, used: ReadonlySet<string>): string {
   const resolved = needsBridgeAllocation(name) ? allocateBridgeName(bridgeTemplate(name || undefined), used) : name!;

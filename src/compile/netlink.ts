@@ -39,7 +39,14 @@ function canonical(address: string): string {
   return addressFromBytes(addressBytes(address));
 }
 
-/** A MAC in the kernel's canonical form: lowercase, two digits per group. */
+/**
+ * A MAC in the kernel's canonical form: lowercase, two digits per group.
+ *
+ * @example
+ * ```ts
+ * canonicalMac('52:54:0:A:B:C'); // '52:54:00:0a:0b:0c'
+ * ```
+ */
 export function canonicalMac(mac: string): string {
   return mac
     .split(':')
@@ -79,6 +86,12 @@ export function sysctlPath(key: string): string {
  * `link.create-bridge`: libvirt creates the bridge with its MAC in one netlink message, then sets
  * the MTU (when `<mtu size>` is non-zero), the forward delay and STP. One `ip link add` does all of
  * it. `stp` defaults to on and `delay` to 0 seconds, as in libvirt.
+ *
+ * @example
+ * ```ts
+ * createBridgeOperation(net, 'virbr0', '52:54:00:12:34:56');
+ * // { kind: 'link.create-bridge', name: 'virbr0', mac: '52:54:00:12:34:56', stp: true, forwardDelay: 0 }
+ * ```
  */
 export function createBridgeOperation(network: Network, bridge: string, mac: string | undefined): CreateBridgeOp {
   const stp = network.bridge?.stp ?? true;
@@ -125,12 +138,24 @@ export function createBridgeOperation(network: Network, bridge: string, mac: str
  * `link.set-bridge-option vlan_filtering 1` for `<bridge macTableManager='libvirt'>`
  * (`networkStartHandleMACTableManagerMode`). `previous` is 0, the kernel's value for a new bridge;
  * on an existing bridge (forward mode bridge) the executor records the real value for undo.
+ *
+ * @example
+ * ```ts
+ * vlanFilteringOperation('virbr0'); // { …, option: 'vlan_filtering', value: 1, previous: 0 }
+ * ```
  */
 export function vlanFilteringOperation(bridge: string): SetBridgeOptionOp {
   return { kind: 'link.set-bridge-option', dev: bridge, option: 'vlan_filtering', value: 1, previous: 0 };
 }
 
-/** `link.set-state`: bring the bridge up (`virNetDevSetOnline`). */
+/**
+ * `link.set-state`: bring the bridge up (`virNetDevSetOnline`).
+ *
+ * @example
+ * ```ts
+ * linkUpOperation('virbr0'); // { kind: 'link.set-state', dev: 'virbr0', up: true }
+ * ```
+ */
 export function linkUpOperation(bridge: string): SetLinkStateOp {
   return { kind: 'link.set-state', dev: bridge, up: true };
 }
@@ -140,6 +165,12 @@ export function linkUpOperation(bridge: string): SetLinkStateOp {
  * prefix (explicit, netmask, classful, /64), and for IPv4 the broadcast address, the last address
  * of the subnet, which libvirt's `virNetDevIPAddrAdd` always sets. An `<ip>` without a usable
  * prefix is refused as libvirt refuses it at start.
+ *
+ * @example
+ * ```ts
+ * addressOperations(defineNetwork({ name: 'n', ips: [{ address: '10.0.0.1', prefix: 24 }] }), 'virbr0');
+ * // [{ kind: 'address.add', dev: 'virbr0', family: 'ipv4', address: '10.0.0.1', prefix: 24, broadcast: '10.0.0.255' }]
+ * ```
  */
 export function addressOperations(network: Network, bridge: string): AddAddressOp[] {
   const ops: AddAddressOp[] = [];
@@ -174,6 +205,11 @@ function isAllZero(address: string): boolean {
  * The prefix libvirt routes with (`virNetDevIPRouteGetPrefix`): an all-zero destination with an
  * explicit `prefix='0'` or `netmask='0.0.0.0'` is a default route (/0); otherwise the same rule
  * as an `<ip>` (so `::` without a prefix is /64). Undefined when there is none.
+ *
+ * @example
+ * ```ts
+ * routePrefix({ address: '0.0.0.0', prefix: 0, gateway: '10.0.0.2' } as Route); // 0
+ * ```
  */
 export function routePrefix(route: Route): number | undefined {
   if (isAllZero(route.address) && (route.prefix === 0 || route.netmask === '0.0.0.0')) return 0;
@@ -186,6 +222,12 @@ export function routePrefix(route: Route): number | undefined {
  * `route.add` for every `<route>` in document order (`networkAddRouteToBridge`), through the
  * bridge. libvirt ignores a route that fails, and skips (with a logged error) one without a
  * usable prefix: the first is `ignoreErrors: true`, the second is listed in `omitted`.
+ *
+ * @example
+ * ```ts
+ * const omitted: OmittedStep[] = [];
+ * routeOperations(net, 'virbr0', omitted); // one route.add per usable <route>
+ * ```
  */
 export function routeOperations(network: Network, bridge: string, omitted: OmittedStep[]): AddRouteOp[] {
   const ops: AddRouteOp[] = [];
@@ -219,6 +261,12 @@ export function routeOperations(network: Network, bridge: string, omitted: Omitt
  * The bridge's IPv6 sysctls (`networkSetIPv6Sysctls`): `disable_ipv6` 0 when the network has an
  * IPv6 `<ip>`, else 1; `accept_ra` 0 and `autoconf` 0 always, so guests cannot steer the host
  * with router advertisements. They live and die with the bridge.
+ *
+ * @example
+ * ```ts
+ * ipv6SysctlOperations(net, 'virbr0').map((op) => op.key);
+ * // ['net.ipv6.conf.virbr0.disable_ipv6', 'net.ipv6.conf.virbr0.accept_ra', 'net.ipv6.conf.virbr0.autoconf']
+ * ```
  */
 export function ipv6SysctlOperations(network: Network, bridge: string): SetSysctlOp[] {
   const hasIpv6 = (network.ips ?? []).some((ip) => isIpv6(ip.address));
@@ -233,6 +281,11 @@ export function ipv6SysctlOperations(network: Network, bridge: string): SetSysct
  * Host-wide IP forwarding for a forwarding network (`networkEnableIPForwarding`): nothing for an
  * isolated network; `net.ipv4.ip_forward=1` when it has an IPv4 `<ip>`,
  * `net.ipv6.conf.all.forwarding=1` when it has an IPv6 one. libvirt never turns them back off.
+ *
+ * @example
+ * ```ts
+ * forwardingSysctlOperations(natNetwork); // [{ kind: 'sysctl.set', key: 'net.ipv4.ip_forward', value: '1', keepOnTeardown: true }]
+ * ```
  */
 export function forwardingSysctlOperations(network: Network): SetSysctlOp[] {
   if (network.forward === undefined) return [];

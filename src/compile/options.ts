@@ -71,7 +71,14 @@ export interface ResolvedCompileOptions {
   random: (n: number) => Uint8Array;
 }
 
-/** Fill in the defaults of {@link CompileOptions}. */
+/**
+ * Fill in the defaults of {@link CompileOptions}.
+ *
+ * @example
+ * ```ts
+ * resolveCompileOptions({ pidDir: '/tmp/run' }).stateDir; // '/var/lib/libvirt/dnsmasq'
+ * ```
+ */
 export function resolveCompileOptions(options: CompileOptions = {}): ResolvedCompileOptions {
   return {
     stateDir: options.stateDir ?? DEFAULT_STATE_DIR,
