@@ -261,3 +261,55 @@ describe.skipIf(skip !== undefined)('nested subnets of one network', () => {
     expect(parseNftRuleset(inNs(ns, 'nft', ['list', 'ruleset'])).tables['ip libvirt_network']!.maps['guest_nat_dispatch']).toEqual([]);
   });
 });
+
+describe.skipIf(skip !== undefined || !existsSync('/usr/bin/busybox'))('traffic through the rules (busybox ping)', () => {
+  /** host with bridge virbr9 (STP off) + guest 192.168.150.10 + outside 198.51.100.2 without a route back. */
+  function topology(): { host: string; guest: string; outside: string } {
+    const host = namespace([]);
+    const guest = namespace([]);
+    const outside = namespace([]);
+    const ipb = (ns: string, lines: string[]) => inNs(ns, 'ip', ['-batch', '-'], `${lines.join('\n')}\n`);
+    ipb(host, [
+      'link set lo up',
+      'link add virbr9 type bridge stp_state 0 forward_delay 0',
+      'address add 192.168.150.1/24 dev virbr9',
+      'link set virbr9 up',
+      `link add vnet0 type veth peer name eth0 netns ${guest}`,
+      'link set vnet0 master virbr9',
+      'link set vnet0 up',
+      `link add out0 type veth peer name eth0 netns ${outside}`,
+      'address add 198.51.100.1/24 dev out0',
+      'link set out0 up',
+    ]);
+    ipb(guest, ['link set lo up', 'address add 192.168.150.10/24 dev eth0', 'link set eth0 up', 'route add default via 192.168.150.1']);
+    ipb(outside, ['link set lo up', 'address add 198.51.100.2/24 dev eth0', 'link set eth0 up']);
+    inNs(host, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
+    return { host, guest, outside };
+  }
+  const ping = (from: string, to: string) => run('ip', ['netns', 'exec', from, '/usr/bin/busybox', 'ping', '-c', '1', '-W', '1', to]).code === 0;
+  const fw = () =>
+    firewallRules(defineNetwork({ name: 'traffic', forward: { mode: 'nat' }, ips: [{ address: '192.168.150.1', prefix: 24 }] }), { bridge: 'virbr9' });
+
+  it('nft: the guest reaches the outside only masqueraded; the outside cannot reach in', () => {
+    const t = topology();
+    expect(ping(t.guest, '198.51.100.2')).toBe(false); // no NAT, no route back
+    inNs(t.host, 'nft', ['-f', '-'], renderNftScript(fw(), 'add'));
+    expect(ping(t.guest, '198.51.100.2')).toBe(true);
+    // The reply could only come back because the catch-all masquerade rule rewrote the source.
+    expect(inNs(t.host, 'nft', ['list', 'chain', 'ip', 'libvirt_network', 'guest_nat_virbr9'])).toMatch(/counter packets [1-9]\d* bytes \d+ masquerade\n/);
+    inNs(t.outside, 'ip', ['route', 'add', '192.168.150.0/24', 'via', '198.51.100.1']);
+    expect(ping(t.outside, '192.168.150.10')).toBe(false); // rejected by guest_input_virbr9
+    inNs(t.host, 'nft', ['-f', '-'], renderNftScript(fw(), 'remove'));
+    expect(ping(t.outside, '192.168.150.10')).toBe(true); // nothing filters any more
+  });
+
+  it('iptables: the same', () => {
+    const t = topology();
+    for (const family of ['ipv4', 'ipv6'] as const) applyIptables(t.host, fw(), family, 'add');
+    expect(ping(t.guest, '198.51.100.2')).toBe(true);
+    inNs(t.outside, 'ip', ['route', 'add', '192.168.150.0/24', 'via', '198.51.100.1']);
+    expect(ping(t.outside, '192.168.150.10')).toBe(false);
+    for (const family of ['ipv4', 'ipv6'] as const) applyIptables(t.host, fw(), family, 'remove');
+    expect(ping(t.outside, '192.168.150.10')).toBe(true);
+  });
+});
