@@ -46,6 +46,7 @@ describe('dnsmasq guards', () => {
     ['a quote in a txt value', { ...base, dns: { txts: [{ name: 'a', value: 'say "hi"' }] } }, '/network/dns/txt[1]/@value'],
     ["' #' in a txt value (a dnsmasq comment)", { ...base, dns: { txts: [{ name: 'a', value: 'x #y' }] } }, '/network/dns/txt[1]/@value'],
     ['trailing space in a txt value', { ...base, dns: { txts: [{ name: 'a', value: 'x ' }] } }, '/network/dns/txt[1]/@value'],
+    ['a boot file that dnsmasq would read as a tag', { ...base, ips: [{ ...base.ips![0]!, dhcp: { ranges: [{ start: '192.168.122.2', end: '192.168.122.9' }], bootp: { file: 'tag:x' } } }] }, '/network/ip[1]/dhcp/bootp/@file'],
     ['a tab in the boot file', { ...base, ips: [{ ...base.ips![0]!, dhcp: { ranges: [{ start: '192.168.122.2', end: '192.168.122.9' }], bootp: { file: 'a\tb' } } }] }, '/network/ip[1]/dhcp/bootp/@file'],
     ['newline in a dnsmasq option', { ...base, dnsmasqOptions: ['a\nb'] }, '/network/dnsmasq:options/dnsmasq:option[1]/@value'],
     ['a line dnsmasq would split (> 1024 bytes)', { ...base, dnsmasqOptions: [`txt-record=a,${'x'.repeat(1012)}dhcp-script=/bin/sh`] }, '/network/dnsmasq:options/dnsmasq:option[1]/@value'],
@@ -65,6 +66,7 @@ describe('dnsmasq guards', () => {
 
   it('refuses unsafe option values', () => {
     expect(refusal(base, { bridge: 'br0,lo' }).path).toBe('options.bridge');
+    expect(refusal(base, { bridge: 'virbr*' }).message).toContain("'*'");
     expect(refusal(base, { stateDir: '/tmp/a\nb' }).path).toBe('options.stateDir');
     expect(refusal(base, { pidfile: '/run/x #.pid' }).path).toBe('options.pidfile');
   });
@@ -96,7 +98,7 @@ describe('dnsmasq guards', () => {
 
 // --- property test --------------------------------------------------------------------------
 
-const specials = ['\n', '\r', '\0', ',', '/', '#', ' ', ' #', '"', "'", ':', '\t', '\u000b', '[', ']', '=', '&', '<', '.', '-', '_', 'é', '\u2028', '\\', 'id:', 'set:', 'infinite', '1'];
+const specials = ['\n', '\r', '\0', ',', '/', '#', ' ', ' #', '"', "'", ':', '\t', '\u000b', '[', ']', '=', '&', '<', '.', '-', '_', 'é', '\u2028', '\\', 'id:', 'set:', 'tag:', '*', 'infinite', '1'];
 const plain = ['a', 'b', 'x', 'Host', 'example', 'z9'];
 const text = fc.oneof(
   { weight: 6, arbitrary: fc.array(fc.constantFrom(...specials, ...plain, ...plain), { maxLength: 8 }).map((a) => a.join('')) },
@@ -250,6 +252,8 @@ function checkOutput(f: Fields, conf: string, hostsfile: string | undefined, add
   expect(fieldsOf(rest[9]!, ',')).toEqual(noTarget ? [srvHead] : [srvHead, f.target, '1', '2', '3']);
   expect(fieldsOf(rest[11]!, ',')).toEqual([f.tftpRoot]);
   expect(fieldsOf(rest[15]!, ',')).toEqual([f.bootFile]);
+  expect(f.bootFile).not.toMatch(/^(tag|net):/);
+  expect(f.bridge).not.toContain('*');
   // Hosts file: two lines, three fields each, names that dnsmasq reads as names.
   const hostLines = hostsfile!.split('\n');
   expect(hostLines).toEqual([

@@ -44,14 +44,19 @@ class Lines {
 
 /**
  * Check a Linux interface name as the kernel does (`dev_valid_name`): 1 to 15 bytes, not `.` or
- * `..`, no `/`, `:` or whitespace — and no `,`, which would make dnsmasq's `interface=` a list.
+ * `..`, no `/`, `:` or whitespace — and, for dnsmasq's `interface=`, no `,` (a list), no `*` (a
+ * wildcard that would serve every matching interface), no `"` or `#`.
  */
 export function checkBridgeName(bridge: string): string {
   const path = 'options.bridge';
   if (typeof bridge !== 'string' || bridge === '') throw new CompileError(UNSAFE, path, 'the bridge name is empty');
   refuseLineBreaks(bridge, path);
-  if (Buffer.byteLength(bridge, 'utf8') > 15 || bridge === '.' || bridge === '..' || /[\s/:,\x00-\x1f\x7f"#]/.test(bridge))
-    throw new CompileError(UNSAFE, path, `${JSON.stringify(bridge)} is not a valid interface name (1-15 bytes, no whitespace, '/', ':', ',', '"' or '#')`);
+  if (Buffer.byteLength(bridge, 'utf8') > 15 || bridge === '.' || bridge === '..' || /[\s/:,*\x00-\x1f\x7f"#]/.test(bridge))
+    throw new CompileError(
+      UNSAFE,
+      path,
+      `${JSON.stringify(bridge)} cannot be dnsmasq's interface: an interface name has 1-15 bytes and no whitespace, '/', ':', ',', '*', '"' or '#'`,
+    );
   return bridge;
 }
 
@@ -103,6 +108,9 @@ function dhcpBlock(lines: Lines, d: DhcpIp, bridge: string, hosts: Lines): numbe
       const path = `${d.path}/dhcp/bootp`;
       const file = confText(bootp.file, `${path}/@file`, COMMA);
       if (file === '') throw new CompileError(UNSAFE, `${path}/@file`, 'the boot file name is empty');
+      // dhcp-boot=[tag:<tag>,]<file>…: a leading tag: or net: would be read as a tag, not a file.
+      if (/^(tag|net):/.test(file))
+        throw new CompileError(UNSAFE, `${path}/@file`, `boot file ${JSON.stringify(file)} starts with a dnsmasq tag prefix`);
       lines.add(
         bootp.server !== undefined
           ? `dhcp-boot=${file},,${formatParsed(parseAddress(bootp.server, `${path}/@server`))}`
