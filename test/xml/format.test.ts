@@ -186,6 +186,7 @@ describe('bridge, mtu, mac, domain, port', () => {
       ),
     );
     expect(fmt({ mtu: 0, port: {} })).toBe(doc(ISOLATED_BRIDGE));
+    expect(fmt({ mac: '2:54:0:A:b:c' })).toBe(doc(`${ISOLATED_BRIDGE}  <mac address='02:54:00:0a:0b:0c'/>\n`));
   });
 });
 

@@ -32,9 +32,18 @@ export function formatMtu(mtu: UInt | undefined, level: number): string {
   return mtu ? `${indent(level)}<mtu size='${mtu}'/>\n` : '';
 }
 
-/** `<mac address/>`, lowercase as libvirt's `virMacAddrFormat` prints it. */
+/** A MAC as libvirt's `virMacAddrFormat` prints it: `%02x` groups, lowercase. */
+function canonicalMac(mac: string): string {
+  if (mac.length === 17) return mac.toLowerCase();
+  return mac
+    .split(':')
+    .map((group) => group.toLowerCase().padStart(2, '0'))
+    .join(':');
+}
+
+/** `<mac address/>`, canonical (the model allows one-digit groups, libvirt prints two). */
 export function formatMac(mac: MacAddress | undefined, level: number): string {
-  return mac === undefined ? '' : `${indent(level)}<mac address='${mac.toLowerCase()}'/>\n`;
+  return mac === undefined ? '' : `${indent(level)}<mac address='${canonicalMac(mac)}'/>\n`;
 }
 
 /** `<domain name localOnly register/>`; libvirt writes the name raw (see escapeRawAttribute). */
