@@ -82,7 +82,7 @@ export function decodeDomain(node: XNode, path: string, ctx: ParseContext): Doma
       'domain.register.requires-local-only',
       node,
       `${path}/@register`,
-      `register='yes' on the <domain> of ${ctx.net} requires localOnly='yes'.`,
+      `The <domain> of ${ctx.net} has register='yes', which requires localOnly='yes'.`,
     );
   if (name === undefined) return undefined;
   const domain: Domain = { name };

@@ -40,7 +40,7 @@ export function checkModes(facts: ModeFacts, root: XNode, ctx: ParseContext): vo
           'forward.interface.multiple',
           fnode,
           '/network/forward',
-          `${ctx.net} lists ${f!.interfaceCount} forward interfaces; forward mode '${mode}' supports only one.`,
+          `The <forward> of ${ctx.net} lists ${f!.interfaceCount} interfaces; forward mode '${mode}' supports only one.`,
         );
       if (mode === 'open' && f!.interfaceCount > 0)
         ctx.fail('forward.dev.not-allowed', fnode, '/network/forward', `A forward dev is not allowed in ${ctx.net} with forward mode='open'.`);
@@ -71,7 +71,7 @@ export function checkModes(facts: ModeFacts, root: XNode, ctx: ParseContext): vo
           'bridge.name.with-forward-dev',
           bnode,
           '/network/bridge/@name',
-          `${ctx.net} with forward mode='${mode}' can have a bridge name or a forward dev, but not both.`,
+          `With forward mode='${mode}', ${ctx.net} can have a bridge name or a forward dev, but not both.`,
         );
     }
   }

@@ -64,10 +64,10 @@ export function decodeVlan(node: XNode, path: string, ctx: ParseContext): Vlan {
           'vlan.trunk.required',
           node,
           `${path}/@trunk`,
-          `trunk='${trunkText}' in the <vlan> of ${ctx.net} is not possible: more than one vlan tag requires trunk='yes'.`,
+          `The <vlan> of ${ctx.net} has trunk='${trunkText}', but more than one vlan tag requires trunk='yes'.`,
         );
       if (hasNative)
-        ctx.fail('vlan.trunk.no-with-native', node, `${path}/@trunk`, `trunk='no' in the <vlan> of ${ctx.net} is not allowed with a native vlan tag.`);
+        ctx.fail('vlan.trunk.no-with-native', node, `${path}/@trunk`, `The <vlan> of ${ctx.net} has trunk='no', which is not allowed with a native vlan tag.`);
       if (trunkText.toLowerCase() !== 'no')
         ctx.fail('vlan.trunk.invalid', node, `${path}/@trunk`, `Invalid trunk='${trunkText}' in the <vlan> of ${ctx.net}: expected 'yes' or 'no'.`);
     }
