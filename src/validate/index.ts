@@ -72,7 +72,14 @@ export function validateNetwork(network: Network, options: ValidateOptions = {})
   return c.list;
 }
 
-/** True when `problems` holds at least one error (warnings alone do not stop a define). */
+/**
+ * True when `problems` holds at least one error (warnings alone do not stop a define).
+ *
+ * @example
+ * ```ts
+ * if (hasErrors(validateNetwork(net))) process.exitCode = 1;
+ * ```
+ */
 export function hasErrors(problems: readonly Problem[]): boolean {
   return problems.some((p) => p.severity === 'error');
 }
