@@ -121,6 +121,23 @@ console.log(
   `time per host, 10,000 vs 1,000 hosts: ratio ${(b.perHostMed / a.perHostMed).toFixed(2)} wall, ` +
     `${(b.perHostCpu / a.perHostCpu).toFixed(2)} CPU; flat is 1.00`,
 );
+// A reference for "flat" on this machine: one linear pass over the same data (JSON.stringify of
+// the network), timed the same way. Its ratio shows what cache and GC effects alone cost.
+const baseline = sizes.map((size) => {
+  const cpu: number[] = [];
+  const reps = size.hosts === 1_000 ? 10 : 1;
+  for (let round = 0; round < rounds; round++) {
+    const cpuStart = process.cpuUsage();
+    for (let i = 0; i < reps; i++) JSON.stringify(size.network);
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / 1000 / reps);
+  }
+  return (median(cpu) * 1000) / size.hosts;
+});
+console.log(
+  `reference (JSON.stringify of the same network): ${baseline[0]!.toFixed(2)} vs ${baseline[1]!.toFixed(2)} µs/host CPU, ` +
+    `ratio ${(baseline[1]! / baseline[0]!).toFixed(2)}`,
+);
 console.log(
   `peak RSS of the whole run: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB` +
     (gc ? '' : ' [heap figures need NODE_OPTIONS=--expose-gc]'),
