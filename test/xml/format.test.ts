@@ -416,6 +416,9 @@ describe('unknown content kept by preserveUnknown', () => {
         '</network>\n',
     );
   });
+  it('does not bring back an element libvirt omits for an empty unknown record', () => {
+    expect(fmt({ dns: { unknown: {} }, port: { unknown: { attributes: [], elements: [] } }, bandwidth: { unknown: {} } })).toBe(doc(ISOLATED_BRIDGE));
+  });
   it('puts an unknown element after the last of several known siblings of that name', () => {
     expect(
       fmt({

@@ -4,11 +4,11 @@
  * @module
  */
 import type { Bandwidth, BandwidthRate } from '../../model/bandwidth.js';
-import { children, indent, leafElement, put, slotsFor, unknownAttributes } from './layout.js';
+import { children, hasUnknown, indent, leafElement, put, slotsFor, unknownAttributes } from './layout.js';
 
 /** A rate, written only when average or floor is non-zero; zero attributes are left out. */
 function formatRate(name: string, rate: BandwidthRate | undefined, level: number): string {
-  if (rate === undefined || (!rate.average && !rate.floor && rate.unknown === undefined)) return '';
+  if (rate === undefined || (!rate.average && !rate.floor && !hasUnknown(rate.unknown))) return '';
   let attrs = '';
   if (rate.average) attrs += ` average='${rate.average}'`;
   if (rate.peak) attrs += ` peak='${rate.peak}'`;
@@ -24,7 +24,7 @@ function formatRate(name: string, rate: BandwidthRate | undefined, level: number
 export function formatBandwidth(bandwidth: Bandwidth | undefined, level: number): string {
   if (bandwidth === undefined) return '';
   const { inbound, outbound, unknown } = bandwidth;
-  if (inbound === undefined && outbound === undefined && unknown === undefined) return '';
+  if (inbound === undefined && outbound === undefined && !hasUnknown(unknown)) return '';
   const slots = slotsFor(unknown);
   let body = put(slots, '', 'inbound', formatRate('inbound', inbound, level + 1));
   body = put(slots, body, 'outbound', formatRate('outbound', outbound, level + 1));

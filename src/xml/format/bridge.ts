@@ -8,7 +8,7 @@ import type { Bridge, Domain, PortSettings } from '../../model/bridge.js';
 import type { ForwardMode } from '../../model/forward.js';
 import type { MacAddress, UInt } from '../../model/scalars.js';
 import { escapeAttribute, escapeRawAttribute } from '../escape.js';
-import { indent, leafElement } from './layout.js';
+import { hasUnknown, indent, leafElement } from './layout.js';
 
 /**
  * `<bridge name zone stp delay macTableManager/>`. For isolated, nat, route and open networks it
@@ -18,7 +18,7 @@ import { indent, leafElement } from './layout.js';
 export function formatBridge(bridge: Bridge | undefined, mode: ForwardMode | undefined, level: number): string {
   const hasBridge = mode === undefined || mode === 'nat' || mode === 'route' || mode === 'open';
   const b = bridge ?? {};
-  if (!hasBridge && b.name === undefined && b.macTableManager === undefined && b.unknown === undefined) return '';
+  if (!hasBridge && b.name === undefined && b.macTableManager === undefined && !hasUnknown(b.unknown)) return '';
   let attrs = '';
   if (b.name !== undefined) attrs += ` name='${escapeAttribute(b.name)}'`;
   if (b.zone !== undefined) attrs += ` zone='${escapeAttribute(b.zone)}'`;
@@ -57,7 +57,7 @@ export function formatDomain(domain: Domain | undefined, level: number): string 
 
 /** `<port isolated/>`, only when `isolated` is set. */
 export function formatPort(port: PortSettings | undefined, level: number): string {
-  if (port === undefined || (port.isolated === undefined && port.unknown === undefined)) return '';
+  if (port === undefined || (port.isolated === undefined && !hasUnknown(port.unknown))) return '';
   const attrs = port.isolated === undefined ? '' : ` isolated='${port.isolated ? 'yes' : 'no'}'`;
   return leafElement('port', attrs, port.unknown, level);
 }

@@ -5,7 +5,7 @@
  */
 import type { Dns, DnsHost, DnsSrv } from '../../model/dns.js';
 import { escapeAttribute, escapeText } from '../escape.js';
-import { children, close, indent, leafElement, put, slotsFor, unknownAttributes } from './layout.js';
+import { children, close, hasUnknown, indent, leafElement, put, slotsFor, unknownAttributes } from './layout.js';
 
 function formatSrv(srv: DnsSrv, level: number): string {
   let attrs = ` service='${escapeAttribute(srv.service)}' protocol='${escapeAttribute(srv.protocol)}'`;
@@ -41,7 +41,7 @@ export function formatDns(dns: Dns | undefined, level: number): string {
     dns.enable === undefined &&
     dns.forwardPlainNames === undefined &&
     forwarders.length + txts.length + srvs.length + hosts.length === 0 &&
-    dns.unknown === undefined
+    !hasUnknown(dns.unknown)
   ) {
     return '';
   }

@@ -5,7 +5,7 @@
  */
 import type { Forward, ForwardDriver, ForwardNat, PciAddress } from '../../model/forward.js';
 import { escapeAttribute } from '../escape.js';
-import { children, close, indent, leafElement as leaf, put, slotsFor, unknownAttributes } from './layout.js';
+import { children, close, hasUnknown, indent, leafElement as leaf, put, slotsFor, unknownAttributes } from './layout.js';
 import type { FormatOptions } from './options.js';
 
 /**
@@ -17,7 +17,7 @@ function formatDriver(driver: ForwardDriver | undefined, level: number): string 
   let attrs = '';
   if (driver.name !== undefined) attrs += ` name='${driver.name}'`;
   if (driver.model !== undefined) attrs += ` model='${escapeAttribute(driver.model)}'`;
-  if (attrs === '' && driver.unknown === undefined) return '';
+  if (attrs === '' && !hasUnknown(driver.unknown)) return '';
   return leaf('driver', attrs, driver.unknown, level);
 }
 
@@ -32,7 +32,7 @@ function natHasContent(nat: ForwardNat): boolean {
 
 /** `<nat ipv6>` with `<address start end/>` and `<port start end/>` (end only when non-zero). */
 function formatNat(nat: ForwardNat, level: number): string {
-  if (!natHasContent(nat) && nat.unknown === undefined) return '';
+  if (!natHasContent(nat) && !hasUnknown(nat.unknown)) return '';
   const attrs = (nat.ipv6 === undefined ? '' : ` ipv6='${nat.ipv6 ? 'yes' : 'no'}'`) + unknownAttributes(nat.unknown);
   const slots = slotsFor(nat.unknown);
   let inner = '';
@@ -41,7 +41,7 @@ function formatNat(nat: ForwardNat, level: number): string {
     inner = put(slots, inner, 'address', leaf('address', ` start='${a.start}' end='${a.end}'`, a.unknown, level + 1));
   }
   const p = nat.port;
-  if (p !== undefined && (p.start !== 0 || p.end !== 0 || p.unknown !== undefined)) {
+  if (p !== undefined && (p.start !== 0 || p.end !== 0 || hasUnknown(p.unknown))) {
     const end = p.end !== 0 ? ` end='${p.end}'` : '';
     inner = put(slots, inner, 'port', leaf('port', ` start='${p.start}'${end}`, p.unknown, level + 1));
   }

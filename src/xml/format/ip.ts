@@ -5,7 +5,7 @@
  */
 import type { Dhcp, DhcpHost, DhcpRange, Ip, Lease } from '../../model/ip.js';
 import { escapeAttribute, escapeRawAttribute } from '../escape.js';
-import { children, close, indent, leafElement, put, slotsFor, unknownAttributes } from './layout.js';
+import { children, close, hasUnknown, indent, leafElement, put, slotsFor, unknownAttributes } from './layout.js';
 
 /** `<lease expiry='0'/>` (infinite, no unit) or `<lease expiry unit/>` (unit default minutes). */
 function formatLease(lease: Lease, level: number): string {
@@ -42,7 +42,7 @@ function formatDhcp(dhcp: Dhcp | undefined, level: number): string {
   if (dhcp === undefined) return '';
   const ranges = dhcp.ranges ?? [];
   const hosts = dhcp.hosts ?? [];
-  if (ranges.length === 0 && hosts.length === 0 && dhcp.unknown === undefined) return '';
+  if (ranges.length === 0 && hosts.length === 0 && !hasUnknown(dhcp.unknown)) return '';
   const inner = level + 1;
   const slots = slotsFor(dhcp.unknown);
   let body = '';
@@ -51,8 +51,8 @@ function formatDhcp(dhcp: Dhcp | undefined, level: number): string {
     for (let i = 0; i < ranges.length; i++) body += formatRange(ranges[i]!, inner);
     for (let i = 0; i < hosts.length; i++) body += formatDhcpHost(hosts[i]!, inner);
   } else {
-    for (const r of ranges) put(slots, body, 'range', formatRange(r, inner));
-    for (const h of hosts) put(slots, body, 'host', formatDhcpHost(h, inner));
+    for (const r of ranges) body = put(slots, body, 'range', formatRange(r, inner));
+    for (const h of hosts) body = put(slots, body, 'host', formatDhcpHost(h, inner));
   }
   const bootp = dhcp.bootp;
   if (bootp !== undefined) {

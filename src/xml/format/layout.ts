@@ -89,3 +89,8 @@ export function leafElement(name: string, attrs: string, unknown: Unknown | unde
   const inner = slots ? children(slots, '', unknown, level + 1) : '';
   return `${indent(level)}<${name}${attrs}${unknownAttributes(unknown)}${close(name, inner, level)}`;
 }
+
+/** Whether preserved unknown content (attributes or elements) must be written. */
+export function hasUnknown(unknown: Unknown | undefined): boolean {
+  return unknown !== undefined && ((unknown.attributes?.length ?? 0) > 0 || (unknown.elements?.length ?? 0) > 0);
+}

@@ -5,7 +5,7 @@
  */
 import type { VirtualPort } from '../../model/virtualport.js';
 import { escapeRawAttribute } from '../escape.js';
-import { children, close, indent, leafElement, put, slotsFor, unknownAttributes } from './layout.js';
+import { children, close, hasUnknown, indent, leafElement, put, slotsFor, unknownAttributes } from './layout.js';
 
 /**
  * As libvirt's `virNetDevVPortProfileFormat`: omitted without type and parameters;
@@ -25,8 +25,8 @@ export function formatVirtualPort(vp: VirtualPort | undefined, level: number): s
       p.instanceid !== undefined ||
       p.interfaceid !== undefined ||
       (p.profileid !== undefined && p.profileid !== '') ||
-      p.unknown !== undefined);
-  if (!hasParameters && vp.unknown === undefined) {
+      hasUnknown(p.unknown));
+  if (!hasParameters && !hasUnknown(vp.unknown)) {
     return type === undefined ? '' : `${indent(level)}<virtualport type='${type}'/>\n`;
   }
   const typeAttr = type === undefined ? '' : ` type='${type}'`;

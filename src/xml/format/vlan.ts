@@ -4,11 +4,11 @@
  * @module
  */
 import type { Vlan } from '../../model/vlan.js';
-import { children, indent, leafElement, put, slotsFor, unknownAttributes } from './layout.js';
+import { children, hasUnknown, indent, leafElement, put, slotsFor, unknownAttributes } from './layout.js';
 
 /** `<vlan>` or `<vlan trunk='yes'>`, omitted when it has no tag (libvirt keeps none such). */
 export function formatVlan(vlan: Vlan | undefined, level: number): string {
-  if (vlan === undefined || (vlan.tags.length === 0 && vlan.unknown === undefined)) return '';
+  if (vlan === undefined || (vlan.tags.length === 0 && !hasUnknown(vlan.unknown))) return '';
   const inner = level + 1;
   const slots = slotsFor(vlan.unknown);
   let body = '';
