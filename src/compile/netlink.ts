@@ -68,21 +68,6 @@ export function interfaceSysctlKey(family: 'ipv4' | 'ipv6', dev: string, setting
 }
 
 /**
- * The `/proc/sys` file of a dotted sysctl key (`.` separates, `/` stands for a `.` in a name).
- *
- * @example
- * ```ts
- * sysctlPath('net.ipv6.conf.br/10.accept_ra'); // '/proc/sys/net/ipv6/conf/br.10/accept_ra'
- * ```
- */
-export function sysctlPath(key: string): string {
-  return `/proc/sys/${key
-    .split('.')
-    .map((part) => part.replaceAll('/', '.'))
-    .join('/')}`;
-}
-
-/**
  * `link.create-bridge`: libvirt creates the bridge with its MAC in one netlink message, then sets
  * the MTU (when `<mtu size>` is non-zero), the forward delay and STP. One `ip link add` does all of
  * it. `stp` defaults to on and `delay` to 0 seconds, as in libvirt.

@@ -103,7 +103,7 @@ export interface DeleteRouteOp {
  * Write a sysctl, by its dotted key (`net.ipv4.ip_forward`, `net.ipv6.conf.virbr0.accept_ra`).
  * As with procps `sysctl`, a `.` inside an interface name is written `/` in the key
  * (`net.ipv6.conf.br/10.accept_ra` is `/proc/sys/net/ipv6/conf/br.10/accept_ra`); see
- * `sysctlPath` in `netlink.ts`.
+ * `interfaceSysctlKey` (compiler) and `sysctlPath` (Linux backend).
  * `keepOnTeardown` marks the host-wide switches libvirt never turns back off (IP forwarding);
  * an undo after a failed apply still restores the value that was there before.
  */

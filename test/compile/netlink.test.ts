@@ -11,7 +11,6 @@ import {
   linkUpOperation,
   routeOperations,
   routePrefix,
-  sysctlPath,
   vlanFilteringOperation,
 } from '../../src/compile/netlink.js';
 import type { OmittedStep } from '../../src/compile/plan.js';
@@ -194,11 +193,9 @@ describe('sysctl operations', () => {
     expect(ops[0]).toEqual({ kind: 'sysctl.set', key: 'net.ipv6.conf.virbr0.disable_ipv6', value: '0', keepOnTeardown: false });
   });
 
-  it('writes a dot in a bridge name as / in the key, and maps it back in the /proc path', () => {
-    const key = interfaceSysctlKey('ipv6', 'br.10', 'accept_ra');
-    expect(key).toBe('net.ipv6.conf.br/10.accept_ra');
-    expect(sysctlPath(key)).toBe('/proc/sys/net/ipv6/conf/br.10/accept_ra');
-    expect(sysctlPath('net.ipv4.ip_forward')).toBe('/proc/sys/net/ipv4/ip_forward');
+  it('writes a dot in a bridge name as / in the key (procps convention)', () => {
+    expect(interfaceSysctlKey('ipv6', 'br.10', 'accept_ra')).toBe('net.ipv6.conf.br/10.accept_ra');
+    expect(ipv6SysctlOperations(net({}), 'br.10')[0]!.key).toBe('net.ipv6.conf.br/10.disable_ipv6');
   });
 
   it('never touches forwarding for an isolated network', () => {
