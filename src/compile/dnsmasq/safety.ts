@@ -16,8 +16,10 @@ import { CompileError } from '../errors.js';
 export const UNSAFE = 'dnsmasq.unsafe-value';
 
 /**
- * The longest line, in UTF-8 bytes without its newline, that dnsmasq 2.90 reads whole
- * (measured: 1024 passes, 1025 is split and its tail parsed as a new option).
+ * The longest line, in UTF-8 bytes without its newline, that dnsmasq 2.90 reads whole. Measured
+ * on the conf (1024 passes, 1025 is split and its tail parsed as a new option, so a crafted value
+ * could inject `dhcp-script=`) and on the dhcp-hostsfile (a split line's tail becomes another
+ * host entry). The addn-hosts reader is token-based and has no such limit.
  */
 export const MAX_LINE_BYTES = 1024;
 
