@@ -11,6 +11,7 @@ import { hasTcRootQdisc, iptablesRuleArgs, renderLibvirtCommands, tcChecksumComm
 import { expectedNftRules, parseNftRuleset } from '../../src/compile/firewall/nft-state.js';
 import { renderNftScript } from '../../src/compile/firewall/nft-script.js';
 import { firewallBase } from '../../src/compile/firewall/base.js';
+import { libvirtRemovalRecipe } from '../../src/compile/firewall/removal-recipe.js';
 import { defineNetwork, type NetworkInit } from '../../src/model/index.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -139,6 +140,28 @@ describe('the invariant the nft dispatch relies on', () => {
       if (r.table === 'filter' && r.chain === 'FWX') expect(has(r, 'in-interface') && has(r, 'out-interface')).toBe(true);
       if (r.table === 'nat') expect(r.matches.some((m) => m.kind === 'source' && !m.negate)).toBe(true);
     }
+  });
+});
+
+describe('libvirtRemovalRecipe', () => {
+  const fw = firewallRules(firewallCorpusNetwork('nat-default')!, { bridge: 'virbr0' });
+
+  it('iptables: the CHECKSUM group first, each group reversed, --insert as --delete without -w', () => {
+    const recipe = libvirtRemovalRecipe(fw, 'iptables');
+    expect(recipe.map((g) => g.actions.length)).toEqual([1, 18]);
+    expect(recipe[0]!.actions[0]!.args).toEqual(['--table', 'mangle', '--delete', 'LIBVIRT_PRT', '--out-interface', 'virbr0', '--protocol', 'udp', '--destination-port', '68', '--jump', 'CHECKSUM', '--checksum-fill']);
+    expect(recipe[1]!.actions[0]!.args.join(' ')).toBe('--table nat --delete LIBVIRT_PRT --source 192.168.122.0/24 --destination 224.0.0.0/24 --jump RETURN');
+    expect(recipe[1]!.actions.at(-1)!.args.join(' ')).toBe('--table filter --delete LIBVIRT_INP --in-interface virbr0 --protocol tcp --destination-port 67 --jump ACCEPT');
+    expect(recipe.every((g) => g.ignoreErrors)).toBe(true);
+  });
+
+  it('nftables: delete by handle in reverse, then the tc filter', () => {
+    const handles = Array.from({ length: 10 }, (_, i) => 100 + i);
+    const [group] = libvirtRemovalRecipe(fw, 'nftables', handles);
+    expect(group!.actions.length).toBe(11);
+    expect(group!.actions[0]).toEqual({ layer: 'ipv4', args: ['delete', 'rule', 'ip', 'libvirt_network', 'guest_nat', 'handle', '109'] });
+    expect(group!.actions.at(-1)!.args.slice(0, 4)).toEqual(['filter', 'del', 'dev', 'virbr0']);
+    expect(() => libvirtRemovalRecipe(fw, 'nftables', handles.slice(1))).toThrow(RangeError);
   });
 });
 

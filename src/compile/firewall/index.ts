@@ -16,3 +16,4 @@ export * from './iptables-state.js';
 export * from './iptables-restore.js';
 export * from './nft-script.js';
 export * from './nft-state.js';
+export * from './removal-recipe.js';
