@@ -92,6 +92,11 @@ function best(fn, budgetMs = 60, batches = 7) {
 
 /** Child mode: round trips of one document, then report peak RSS and heap. */
 function child(key) {
+  if (key === 'baseline') {
+    // The same process with the library loaded and nothing done: what every child starts from.
+    process.stdout.write(JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS }));
+    return;
+  }
   const doc = DOCS.find((d) => d.key === key);
   const rounds = doc.hosts >= 10000 ? 30 : doc.hosts >= 1000 ? 300 : 20000;
   const before = process.memoryUsage();
@@ -179,6 +184,15 @@ function pad(s, n) {
   return String(s).padEnd(n);
 }
 
+function childMemory(key) {
+  return JSON.parse(
+    execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', key], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    }),
+  );
+}
+
 console.log(`virtnet XML benchmark — ${fromSrc ? 'src/ via tsx' : 'dist/'}; node ${process.version}`);
 const ours = {};
 for (const d of DOCS) {
@@ -196,14 +210,10 @@ for (const d of DOCS) {
     parse = Math.min(parse, best(() => use(parseNetwork(d.xml).name)));
     format = Math.min(format, best(() => use(formatNetwork(model))));
   }
-  const mem = JSON.parse(
-    execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', d.key], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-    }),
-  );
+  const mem = childMemory(d.key);
   ours[d.key] = { roundtrip, parse, format, mem };
 }
+const baselineKiB = childMemory('baseline').maxRssKiB;
 const libvirt = runLibvirt(DOCS);
 
 const rows = [];
@@ -219,10 +229,11 @@ for (const d of DOCS) {
     l ? `${fmtMs(l.define)} / ${fmtMs(l.format)}` : '—',
     d.hosts ? `${((o.roundtrip * 1000) / d.hosts).toFixed(2)}` : '',
     d.hosts && l ? `${((l.roundtrip * 1000) / d.hosts).toFixed(2)}` : '',
-    `${(o.mem.maxRssKiB / 1024).toFixed(0)} MiB`,
+    `${(o.mem.maxRssKiB / 1024).toFixed(0)} MiB (+${((o.mem.maxRssKiB - baselineKiB) / 1024).toFixed(0)})`,
+    `${((o.mem.maxHeap - o.mem.baseHeap) / 1048576).toFixed(1)} MiB`,
   ]);
 }
-const header = ['document', 'virtnet parse+format', 'libvirt define+XMLDesc+undefine', 'libvirt/virtnet', 'virtnet parse / format', 'libvirt define / XMLDesc', 'virtnet µs/host', 'libvirt µs/host', 'virtnet peak RSS'];
+const header = ['document', 'virtnet parse+format', 'libvirt define+XMLDesc+undefine', 'libvirt/virtnet', 'virtnet parse / format', 'libvirt define / XMLDesc', 'virtnet µs/host', 'libvirt µs/host', 'virtnet peak RSS (+ over idle)', 'virtnet peak heap growth'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
 console.log(header.map((h, i) => pad(h, widths[i])).join(' | '));
 console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
@@ -234,4 +245,6 @@ else {
   console.log(notSame.length ? `libvirt output differs from ours for: ${notSame.join(', ')}` : 'libvirt formats every document byte-identically to ours');
 }
 if (sink === 0.5) console.log(sink);
-console.log('virtnet peak RSS: one child process per document running repeated round trips (process.resourceUsage().maxRSS).');
+console.log(
+  `virtnet memory: one child process per document running repeated round trips; peak RSS from process.resourceUsage().maxRSS, idle child with the library loaded: ${(baselineKiB / 1024).toFixed(0)} MiB; heap growth sampled with process.memoryUsage().`,
+);
