@@ -90,7 +90,7 @@ export function buildTree(text: string, limits: XmlLimits): XNode {
   const { maxDepth, maxElements } = limits;
 
   parser.on('error', (err: Error) => {
-    throw docError('xml.malformed', `The document is not well-formed XML: ${err.message}`, text, Math.max(0, parser.position - 1));
+    throw docError('xml.malformed', `The document is not well-formed XML: ${err.message.replace(/\.$/, '')}.`, text, Math.max(0, parser.position - 1));
   });
   parser.on('doctype', () => {
     throw docError(

@@ -204,27 +204,27 @@ export function collectUnknown(node: XNode, spec: ElementSpec, atRoot = false): 
  * name the schema does not know, in document order.
  */
 export function checkKnownNames(root: XNode, spec: ElementSpec, ctx: ParseContext): void {
-  const stack: Array<[XNode, ElementSpec, string, boolean]> = [[root, spec, '/network', true]];
+  // Iterative pre-order walk: an element is checked (its name, then its attributes) before its
+  // children, and siblings in document order.
+  const stack: Array<[XNode, ElementSpec | undefined, string, boolean]> = [[root, spec, '/network', true]];
   while (stack.length > 0) {
     const [node, s, path, atRoot] = stack.pop()!;
+    if (s === undefined)
+      ctx.fail('unknown.element', node, path, `The element <${node.name}> inside <${node.parent?.name ?? ''}> is not part of libvirt's network schema.`);
     if (s.any) continue;
     for (const a of Object.keys(node.attrs)) {
       if (s.attrs.has(a) || isNamespaceDeclaration(a)) continue;
       ctx.fail('unknown.attribute', node, `${path}/@${a}`, `The attribute '${a}' of <${node.name}> is not part of libvirt's network schema.`);
     }
     const counts = new Map<string, number>();
-    const next: Array<[XNode, ElementSpec, string, boolean]> = [];
+    const next: Array<[XNode, ElementSpec | undefined, string, boolean]> = [];
     for (const c of node.children) {
       const n = (counts.get(c.name) ?? 0) + 1;
       counts.set(c.name, n);
       const cs = childSpec(s, c, atRoot);
       const single = cs !== undefined && isSingleton(node.name, c.name);
-      const cpath = single ? `${path}/${c.name}` : `${path}/${c.name}[${n}]`;
-      if (cs === undefined)
-        ctx.fail('unknown.element', c, cpath, `The element <${c.name}> inside <${node.name}> is not part of libvirt's network schema.`);
-      next.push([c, cs, cpath, false]);
+      next.push([c, cs, single ? `${path}/${c.name}` : `${path}/${c.name}[${n}]`, false]);
     }
-    // Reverse so the stack yields children in document order.
     for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
   }
 }
