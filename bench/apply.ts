@@ -60,86 +60,116 @@ interface Figures {
   stopProcesses: number[];
 }
 
-async function benchVirtnet(firewall: FirewallBackendName, temp: string): Promise<Figures> {
+/** One contender: set up once, then start/stop cycles, then clean up. */
+interface Runner {
+  name: string;
+  figures: Figures & { virshNoop?: number[] };
+  cycle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const emptyFigures = (): Figures => ({ start: [], stop: [], startProcesses: [], stopProcesses: [] });
+
+async function virtnetRunner(firewall: FirewallBackendName, temp: string): Promise<Runner> {
   const ns = await newNs(firewall);
   const base = join(temp, firewall);
   mkdirSync(base, { mode: 0o755 });
   const plan = compileNetwork(parseNetwork(DEFAULT_XML), { firewallBackend: firewall, stateDir: join(base, 'lib'), pidDir: join(base, 'run'), leaseHelper: null });
   const backend = new LinuxBackend({ netns: ns, runDir: join(base, 'virtnet') });
-  const f: Figures = { start: [], stop: [], startProcesses: [], stopProcesses: [] };
-  for (let i = 0; i < iterations; i++) {
-    let t = performance.now();
-    const up = await backend.apply(plan);
-    f.start.push(performance.now() - t);
-    if (!up.ok) throw new Error(`virtnet apply failed: ${up.error?.message}`);
-    f.startProcesses.push(up.processes);
-    if (process.env.VNT_BENCH_STEPS) console.log(firewall, up.operations.map((o) => `${o.operation.kind}:${o.durationMs.toFixed(0)}`).join(' '));
-    t = performance.now();
-    const down = await backend.teardown(plan.network);
-    f.stop.push(performance.now() - t);
-    if (!down.ok) throw new Error(`virtnet teardown failed: ${down.error?.message}`);
-    f.stopProcesses.push(down.processes);
-  }
-  await dropNs(ns);
-  return f;
+  const figures = emptyFigures();
+  return {
+    name: `virtnet (${firewall})`,
+    figures,
+    async cycle() {
+      let t = performance.now();
+      const up = await backend.apply(plan);
+      figures.start.push(performance.now() - t);
+      if (!up.ok) throw new Error(`virtnet apply failed: ${up.error?.message}`);
+      figures.startProcesses.push(up.processes);
+      if (process.env.VNT_BENCH_STEPS) console.log(firewall, up.operations.map((o) => `${o.operation.kind}:${o.durationMs.toFixed(0)}`).join(' '));
+      t = performance.now();
+      const down = await backend.teardown(plan.network);
+      figures.stop.push(performance.now() - t);
+      if (!down.ok) throw new Error(`virtnet teardown failed: ${down.error?.message}`);
+      figures.stopProcesses.push(down.processes);
+    },
+    close: () => dropNs(ns),
+  };
 }
 
 /** Last pid the kernel handed out (system-wide: an upper bound for a command's processes on a busy host). */
 const lastPid = () => Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'utf8'));
 
-async function benchLibvirtd(temp: string): Promise<(Figures & { virshNoop: number[] }) | string> {
+async function libvirtdRunner(temp: string): Promise<Runner | string> {
   if (!existsSync('/usr/sbin/libvirtd') || !existsSync(NETWORK_DRIVER) || !hasBinary('virsh') || !hasBinary('nsenter') || !hasBinary('unshare')) {
     return 'libvirtd, its network driver, virsh, nsenter or unshare not installed';
   }
   const ns = await newNs('libvirtd');
   let holder: ChildProcess | undefined;
   let daemon: ChildProcess | undefined;
-  try {
-    // A process holding a private mount namespace inside the network namespace.
-    holder = spawn('ip', ['netns', 'exec', ns, 'unshare', '-m', '--propagation', 'private', 'sleep', '100000'], { stdio: 'ignore' });
-    let spid = 0;
-    for (let i = 0; i < 200 && !spid; i++) {
-      const pids = (await run('ip', ['netns', 'pids', ns])).stdout.split(/\s+/).filter(Boolean).map(Number);
-      for (const p of pids) if (readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('sleep\0')) spid = p;
-      if (!spid) await new Promise((r) => setTimeout(r, 10));
-    }
-    if (!spid) return 'could not start the mount-namespace holder';
-    const enter = ['-t', String(spid), '-m', '-n', '--'];
-    // Everything libvirtd writes goes to tmpfs seen only in that mount namespace.
-    for (const dir of ['/run', '/var/lib', '/var/cache', '/var/log', '/etc/libvirt']) await must('nsenter', [...enter, 'mount', '-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', dir]);
-    const drivers = join(temp, 'libvirt-drivers');
-    mkdirSync(drivers);
-    symlinkSync(NETWORK_DRIVER, join(drivers, 'libvirt_driver_network.so'));
-    const xmlFile = join(temp, 'default.xml');
-    writeFileSync(xmlFile, DEFAULT_XML);
-    daemon = spawn('nsenter', [...enter, 'env', `LIBVIRT_DRIVER_DIR=${drivers}`, 'libvirtd'], { stdio: 'ignore' });
-    const sock = `/proc/${spid}/root/run/libvirt/libvirt-sock`;
-    for (let i = 0; i < 500 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 10));
-    if (!existsSync(sock)) return 'libvirtd did not open its socket';
-    const virsh = (args: string[]) => must('nsenter', [...enter, 'virsh', '-q', '-c', 'network:///system', ...args]);
-    await virsh(['net-list', '--all']); // connect once so the driver is initialised
-    const f = { start: [] as number[], stop: [] as number[], startProcesses: [] as number[], stopProcesses: [] as number[], virshNoop: [] as number[] };
-    for (let i = 0; i < iterations; i++) {
-      let t = performance.now();
-      await virsh(['net-list', '--all']);
-      f.virshNoop.push(performance.now() - t);
-      let p = lastPid();
-      t = performance.now();
-      await virsh(['net-create', xmlFile]);
-      f.start.push(performance.now() - t);
-      f.startProcesses.push(lastPid() - p - 2); // minus nsenter→virsh (one pid) and virsh's own thread-less exec
-      p = lastPid();
-      t = performance.now();
-      await virsh(['net-destroy', 'default']);
-      f.stop.push(performance.now() - t);
-      f.stopProcesses.push(lastPid() - p - 2);
-    }
-    return f;
-  } finally {
+  const close = async () => {
     daemon?.kill('SIGTERM');
     holder?.kill('SIGKILL');
     await dropNs(ns);
+  };
+  // A process holding a private mount namespace inside the network namespace.
+  holder = spawn('ip', ['netns', 'exec', ns, 'unshare', '-m', '--propagation', 'private', 'sleep', '100000'], { stdio: 'ignore' });
+  let spid = 0;
+  for (let i = 0; i < 300 && !spid; i++) {
+    const pids = (await run('ip', ['netns', 'pids', ns])).stdout.split(/\s+/).filter(Boolean).map(Number);
+    for (const p of pids) {
+      try {
+        if (readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('sleep\0')) spid = p;
+      } catch {
+        /* exited */
+      }
+    }
+    if (!spid) await new Promise((r) => setTimeout(r, 10));
   }
+  if (!spid) {
+    await close();
+    return 'could not start the mount-namespace holder';
+  }
+  const enter = ['-t', String(spid), '-m', '-n', '--'];
+  // Everything libvirtd writes goes to tmpfs seen only in that mount namespace.
+  for (const dir of ['/run', '/var/lib', '/var/cache', '/var/log', '/etc/libvirt']) await must('nsenter', [...enter, 'mount', '-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', dir]);
+  const drivers = join(temp, 'libvirt-drivers');
+  mkdirSync(drivers);
+  symlinkSync(NETWORK_DRIVER, join(drivers, 'libvirt_driver_network.so'));
+  const xmlFile = join(temp, 'default.xml');
+  writeFileSync(xmlFile, DEFAULT_XML);
+  daemon = spawn('nsenter', [...enter, 'env', `LIBVIRT_DRIVER_DIR=${drivers}`, 'libvirtd'], { stdio: 'ignore' });
+  const sock = `/proc/${spid}/root/run/libvirt/libvirt-sock`;
+  for (let i = 0; i < 1000 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!existsSync(sock)) {
+    await close();
+    return 'libvirtd did not open its socket';
+  }
+  const virsh = (args: string[]) => must('nsenter', [...enter, 'virsh', '-q', '-c', 'network:///system', ...args]);
+  await virsh(['net-list', '--all']); // connect once so the driver is initialised
+  const figures = { ...emptyFigures(), virshNoop: [] as number[] };
+  return {
+    name: 'libvirtd 9.0 (virsh net-create/destroy)',
+    figures,
+    async cycle() {
+      let t = performance.now();
+      await virsh(['net-list', '--all']);
+      figures.virshNoop.push(performance.now() - t);
+      let p = lastPid();
+      t = performance.now();
+      await virsh(['net-create', xmlFile]);
+      figures.start.push(performance.now() - t);
+      // Minus the nsenter that becomes virsh; what is left is libvirtd's threads and children
+      // and anything else the host started meanwhile.
+      figures.startProcesses.push(lastPid() - p - 1);
+      p = lastPid();
+      t = performance.now();
+      await virsh(['net-destroy', 'default']);
+      figures.stop.push(performance.now() - t);
+      figures.stopProcesses.push(lastPid() - p - 1);
+    },
+    close,
+  };
 }
 
 async function main() {
@@ -147,40 +177,41 @@ async function main() {
     console.error('bench/apply: needs root (network namespaces)');
     process.exit(2);
   }
-  const temp = mkdtempSync(join(tmpdir(), 'vnt-bench-'));
+  // On tmpfs, as libvirtd's folders are in its namespace (so neither pays for a disk's fsync).
+  const temp = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'vnt-bench-'));
   chmodSync(temp, 0o755);
   try {
     console.log(`default NAT network (examples/networks/default.xml), ${iterations} start/stop cycles each, inside network namespaces`);
-    const results: Record<string, unknown> = {};
-    const rows: string[][] = [['', 'start median', 'stop median', 'start min', 'processes/start', 'processes/stop']];
-    const virtnet: Record<string, Figures> = {};
-    for (const fw of ['nftables', 'iptables'] as const) {
-      const f = await benchVirtnet(fw, temp);
-      virtnet[fw] = f;
-      rows.push([`virtnet (${fw})`, fmt(median(f.start)), fmt(median(f.stop)), fmt(Math.min(...f.start)), `${median(f.startProcesses)} (first ${f.startProcesses[0]})`, `${median(f.stopProcesses)}`]);
-      results[`virtnet-${fw}`] = f;
+    const runners: Runner[] = [await virtnetRunner('nftables', temp), await virtnetRunner('iptables', temp)];
+    const lv = await libvirtdRunner(temp);
+    if (typeof lv === 'string') console.log(`libvirtd: skipped (${lv})`);
+    else runners.push(lv);
+    try {
+      // Interleaved, so a busy host slows every contender alike.
+      for (let i = 0; i < iterations; i++) for (const r of runners) await r.cycle();
+    } finally {
+      for (const r of runners) await r.close().catch(() => undefined);
     }
-    const lv = await benchLibvirtd(temp);
-    if (typeof lv === 'string') {
-      console.log(`libvirtd: skipped (${lv})`);
-    } else {
-      rows.push(['libvirtd 9.0 (virsh net-create/destroy)', fmt(median(lv.start)), fmt(median(lv.stop)), fmt(Math.min(...lv.start)), `≈${median(lv.startProcesses)} (pid delta)`, `≈${median(lv.stopProcesses)}`]);
-      rows.push(['  of which a no-op virsh call', fmt(median(lv.virshNoop)), '', '', '', '']);
-      results.libvirtd = lv;
+    const rows: string[][] = [['', 'start median', 'stop median', 'start min', 'processes/start', 'processes/stop']];
+    for (const r of runners) {
+      const f = r.figures;
+      const approx = f.virshNoop ? '≤' : '';
+      const first = f.virshNoop ? '' : ` (first ${f.startProcesses[0]})`;
+      rows.push([r.name, fmt(median(f.start)), fmt(median(f.stop)), fmt(Math.min(...f.start)), `${approx}${median(f.startProcesses)}${first}`, `${approx}${median(f.stopProcesses)}`]);
+      if (f.virshNoop) rows.push(['  of which a no-op virsh call', fmt(median(f.virshNoop)), '', '', '', '']);
     }
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
     for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
     if (typeof lv !== 'string') {
-      const lvStart = median(lv.start);
-      const lvNet = lvStart - median(lv.virshNoop);
-      for (const fw of ['nftables', 'iptables'] as const) {
-        const ours = median(virtnet[fw]!.start);
-        console.log(`ratio start (libvirtd / virtnet ${fw}): ${(lvStart / ours).toFixed(1)}x raw, ${(lvNet / ours).toFixed(1)}x without virsh's own start-up`);
+      const lvStart = median(lv.figures.start);
+      const lvNet = lvStart - median(lv.figures.virshNoop!);
+      for (const r of runners.slice(0, 2)) {
+        const ours = median(r.figures.start);
+        console.log(`start, libvirtd / ${r.name}: ${(lvStart / ours).toFixed(1)}x (${(lvNet / ours).toFixed(1)}x without virsh's own start-up); stop: ${(median(lv.figures.stop) / median(r.figures.stop)).toFixed(1)}x`);
       }
-      console.log(`ratio stop (libvirtd / virtnet nftables): ${(median(lv.stop) / median(virtnet.nftables!.stop)).toFixed(1)}x`);
     }
     console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
-    console.log(JSON.stringify({ iterations, results }));
+    console.log(JSON.stringify({ iterations, figures: Object.fromEntries(runners.map((r) => [r.name, r.figures])) }));
   } finally {
     for (const ns of namespaces) await dropNs(ns).catch(() => undefined);
     rmSync(temp, { recursive: true, force: true });

@@ -111,7 +111,11 @@ export class LinuxExecutor implements OperationExecutor {
       }
     }
     const steps: ExecutedStep[] = [];
-    if (!continueOnError && this.canPipeline(ops)) {
+    if (continueOnError) {
+      steps.push(...(await this.runCarryingOn(ops)));
+      return steps;
+    }
+    if (this.canPipeline(ops)) {
       steps.push(...(await this.runPipelined(ops)));
       if (injected && steps.length === ops.length && steps.every((s) => s.ok)) steps.push(injected);
       this.forwardSeen += steps.length;
@@ -161,6 +165,7 @@ export class LinuxExecutor implements OperationExecutor {
         default:
           throw new HostError('ENOSYS', `operation ${op.kind} is not handled here`, op);
       }
+      if (process.env.VIRTNET_TRACE === '1') process.stderr.write(`[virtnet] ${op.kind} took ${(performance.now() - started).toFixed(1)} ms\n`);
       return { operation: op, ok: true, undo, durationMs: performance.now() - started };
     } catch (e) {
       return { operation: op, ok: false, undo: [], error: asHostError(e, op), durationMs: performance.now() - started };
@@ -233,16 +238,45 @@ export class LinuxExecutor implements OperationExecutor {
       record(await writing);
       record(await this.runIndexed(indexed.filter((x) => (classOf(x.op) === 'sysctl' || classOf(x.op) === 'firewall') && x.index < f)));
     } else {
-      const [a, b, c] = await Promise.all([
+      // Starting a child blocks the event loop until it has exec'd, so the branches' processes
+      // start one after the other: the longest branch (dnsmasq) goes first, the sysctls last.
+      const [c, a, b] = await Promise.all([
+        writing.then(async (w) => (w.some((r) => !r.step.ok) ? w : [...w, ...(await this.runIndexed(daemons))])),
         this.runIndexed(of('firewall')),
         this.runIndexed(of('sysctl')),
-        writing.then(async (w) => (w.some((r) => !r.step.ok) ? w : [...w, ...(await this.runIndexed(daemons))])),
       ]);
       record(a);
       record(b);
       record(c);
     }
     return this.reconcile(done, failure, ops.length);
+  }
+
+  /**
+   * Teardown and undo lists (every operation runs, failures are reported and passed): two
+   * branches at once. Folders, files and dnsmasq in their order; and the network side, firewall
+   * first, then sysctls, then every iproute2 operation in one `ip -force -batch` — which puts a
+   * `link set … down` after the rule removal it preceded. That is safe: the rules are removed by
+   * name while the bridge still exists (nft lists them by name only then), sysctls of the bridge
+   * are restored before it is deleted, and these lists hold only removals and restores.
+   */
+  private async runCarryingOn(ops: readonly Operation[]): Promise<ExecutedStep[]> {
+    const indexed = ops.map((op, index) => ({ index, op }));
+    const only = (cls: StageClass) => indexed.filter((x) => classOf(x.op) === cls);
+    const host = async () => {
+      const out: Indexed[] = [];
+      for (const { index, op } of only('other')) out.push({ index, step: await this.single(op) });
+      return out;
+    };
+    const net = async () => [
+      ...(await this.runClass('firewall', only('firewall'), true)),
+      ...(await this.runClass('sysctl', only('sysctl'), true)),
+      ...(await this.runClass('ip', only('ip'), true)),
+    ];
+    const [a, b] = await Promise.all([host(), net()]);
+    const byIndex = new Map<number, ExecutedStep>();
+    for (const r of [...a, ...b]) byIndex.set(r.index, r.step);
+    return ops.map((op, index) => byIndex.get(index) ?? { operation: op, ok: false, undo: [], durationMs: 0, error: new HostError('EEXECUTOR', 'not run', op) });
   }
 
   /** Operations in order, consecutive ones of a class together (files written concurrently); stops at the first failure. */

@@ -1,12 +1,15 @@
 /**
  * Running tools inside a network namespace. `ip -n NS` for iproute2 itself; every other tool via
- * `ip netns exec NS TOOL …`, which enters the namespace and then execs the tool, so it is still one
- * process (one pid) per call.
+ * `nsenter --net=/run/netns/NS TOOL …` (or `ip netns exec NS TOOL …` where util-linux' nsenter is
+ * missing), which enters the namespace and then execs the tool, so it is still one process (one
+ * pid) per call. nsenter only joins the network namespace; `ip netns exec` also makes a mount
+ * namespace and remounts /sys, which none of the tools run here needs (they talk netlink and read
+ * /proc/sys/net, which follows the caller's network namespace), and costs ~30 ms more per call.
  *
  * @module
  */
 import { HostError } from '../types.js';
-import { ProcessCounter, run, resolveBinary, type RunOptions, type RunResult } from './run.js';
+import { ProcessCounter, hasBinary, run, resolveBinary, type RunOptions, type RunResult } from './run.js';
 
 /** Names `ip netns add` accepts and that are safe as one path component under /run/netns. */
 const NETNS_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
@@ -39,6 +42,7 @@ export class CommandContext {
   /** Run TOOL in the namespace (`ip netns exec NS TOOL ARGS`), or directly without one. */
   tool(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult> {
     if (!this.netns) return run(command, args, options, this.counter);
+    if (hasBinary('nsenter')) return run('nsenter', [`--net=/run/netns/${this.netns}`, '--', resolveBinary(command), ...args], options, this.counter);
     return run('ip', ['netns', 'exec', this.netns, resolveBinary(command), ...args], options, this.counter);
   }
 }

@@ -34,6 +34,10 @@ export class ProcessCounter {
   count = 0;
 }
 
+/** `VIRTNET_TRACE=1`: print when each command started and how long it took (stderr). */
+const TRACE = process.env.VIRTNET_TRACE === '1';
+const TRACE_T0 = performance.now();
+
 const binCache = new Map<string, string>();
 const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
@@ -109,6 +113,7 @@ export function run(command: string, args: readonly string[], options: RunOption
     child.stdin.end(options.input ?? '');
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      if (TRACE) process.stderr.write(`[virtnet] ${(started - TRACE_T0).toFixed(1)}+${(performance.now() - started).toFixed(1)} ms: ${command} ${args.join(' ').slice(0, 80)} → ${code ?? signal}\n`);
       resolve({
         code,
         signal,
