@@ -123,6 +123,8 @@ export function createBridgeOperation(network: Network, bridge: string, mac: str
  * `link.set-bridge-option vlan_filtering 1` for `<bridge macTableManager='libvirt'>`
  * (`networkStartHandleMACTableManagerMode`). `previous` is 0, the kernel's value for a new bridge;
  * on an existing bridge (forward mode bridge) the executor records the real value for undo.
+ * Needs a kernel with CONFIG_BRIDGE_VLAN_FILTERING: the test bed's kernel answers EOPNOTSUPP,
+ * and libvirt fails to start such a network there the same way.
  *
  * @example
  * ```ts
