@@ -360,3 +360,22 @@ describe('MockExecutor', () => {
     expect((await executor.execute([{ kind: 'file.remove', path: '/tmp/a' }]))[0]!.ok).toBe(true);
   });
 });
+
+describe('MockHost.inspect', () => {
+  it('without a plan still shows rules and dnsmasq left for the network, in the backend that holds them', () => {
+    const host = new MockHost();
+    host.apply({
+      kind: 'firewall.add',
+      backend: 'iptables',
+      network: 'ghost',
+      bridge: 'virbr3',
+      rules: { bridge: 'virbr3', rules: [{ family: 'ipv4', table: 'filter', chain: 'FWX', matches: [{ kind: 'in-interface', name: 'virbr3', role: 'bridge' }, { kind: 'out-interface', name: 'virbr3', role: 'bridge' }], action: { kind: 'ACCEPT' } }] },
+    });
+    const state = host.inspect('ghost');
+    expect(state.active).toBe(false);
+    expect(state.links).toEqual([]);
+    expect(state.firewall).toEqual({ backend: 'iptables', rules: ['ipv4 filter -A LIBVIRT_FWX -i virbr3 -o virbr3 -j ACCEPT'] });
+    expect(state.sysctls).toEqual({ 'net.ipv4.ip_forward': '0', 'net.ipv6.conf.all.forwarding': '0' });
+    expect(host.inspect('other').firewall).toEqual({ backend: 'nftables', rules: [] });
+  });
+});

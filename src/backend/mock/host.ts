@@ -148,7 +148,9 @@ export class MockHost {
     // The host-wide forwarding switches always: whether the network can forward depends on them.
     const sysctlKeys = new Set<string>(['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding']);
     const filePaths = new Set<string>();
-    let backend: 'iptables' | 'nftables' = plan?.firewallBackend ?? 'nftables';
+    // Without a plan, the backend that holds rules of the network (nftables when neither does).
+    const holdsRules = (b: 'iptables' | 'nftables') => [...d.firewall[b].values()].some((list) => list.some((r) => r.network === network));
+    let backend: 'iptables' | 'nftables' = plan?.firewallBackend ?? (holdsRules('iptables') && !holdsRules('nftables') ? 'iptables' : 'nftables');
     for (const op of plan?.operations ?? []) {
       if (op.kind === 'sysctl.set') sysctlKeys.add(op.key);
       if (op.kind === 'file.write') filePaths.add(op.path);
