@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { CompileError } from '../../src/compile/errors.js';
 import { dnsmasqConfig, escapeName, type DnsmasqOptions } from '../../src/compile/dnsmasq/index.js';
 import { defineNetwork, type Network, type NetworkInit } from '../../src/model/index.js';
+import { fields, networkOf, type Fields } from './dnsmasq-arbitraries.js';
 
 const base: NetworkInit = {
   name: 'n',
@@ -97,101 +98,6 @@ describe('dnsmasq guards', () => {
 });
 
 // --- property test --------------------------------------------------------------------------
-
-const specials = ['\n', '\r', '\0', ',', '/', '#', ' ', ' #', '"', "'", ':', '\t', '\u000b', '[', ']', '=', '&', '<', '.', '-', '_', 'é', '\u2028', '\\', 'id:', 'set:', 'tag:', '*', 'infinite', '1'];
-const plain = ['a', 'b', 'x', 'Host', 'example', 'z9'];
-const text = fc.oneof(
-  { weight: 6, arbitrary: fc.array(fc.constantFrom(...specials, ...plain, ...plain), { maxLength: 8 }).map((a) => a.join('')) },
-  { weight: 3, arbitrary: fc.array(fc.constantFrom(...plain), { minLength: 1, maxLength: 3 }).map((a) => a.join('.')) },
-  { weight: 1, arbitrary: fc.integer({ min: 990, max: 1040 }).map((n) => 'a'.repeat(n)) },
-  { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
-);
-
-interface Fields {
-  name: string;
-  bridge: string;
-  stateDir: string;
-  pidfile: string;
-  domain: string;
-  fwdDomain: string;
-  txtName: string;
-  txtValue: string;
-  service: string;
-  protocol: string;
-  srvDomain: string;
-  target: string;
-  tftpRoot: string;
-  bootFile: string;
-  mac: string;
-  hostName: string;
-  id: string;
-  host6Name: string;
-  dnsName1: string;
-  dnsName2: string;
-  option: string;
-}
-
-/** Mostly a plausible value, sometimes adversarial text: each run mixes both. */
-const word = fc.array(fc.constantFrom(...plain), { minLength: 1, maxLength: 3 }).map((a) => a.join('.'));
-const field = (usual: fc.Arbitrary<string>): fc.Arbitrary<string> =>
-  fc.oneof({ weight: 14, arbitrary: usual }, { weight: 1, arbitrary: text });
-
-const fields: fc.Arbitrary<Fields> = fc.record({
-  name: field(word),
-  bridge: field(fc.constant('virbr0')),
-  stateDir: field(fc.constant('/var/lib/libvirt/dnsmasq')),
-  pidfile: field(fc.constant('/run/libvirt/network/n.pid')),
-  domain: field(word),
-  fwdDomain: field(word),
-  txtName: field(word),
-  txtValue: field(word),
-  service: field(word),
-  protocol: field(word),
-  srvDomain: field(word),
-  target: field(word),
-  tftpRoot: field(word.map((w) => `/srv/${w}`)),
-  bootFile: field(word),
-  mac: field(fc.constant('52:54:00:AB:cd:1')),
-  hostName: field(word),
-  id: field(word),
-  host6Name: field(word),
-  dnsName1: field(word),
-  dnsName2: field(word),
-  option: field(word),
-});
-
-function networkOf(f: Fields): Network {
-  // Built as a plain object: the point is to reach the generator with strings the codecs (or a
-  // careless caller) let through, branded fields included.
-  return {
-    name: f.name,
-    forward: { mode: 'nat' },
-    domain: { name: f.domain },
-    dns: {
-      forwarders: [{ domain: f.fwdDomain, addr: '10.0.0.53' }],
-      txts: [{ name: f.txtName, value: f.txtValue }],
-      srvs: [{ service: f.service, protocol: f.protocol, domain: f.srvDomain, target: f.target, port: 1, priority: 2, weight: 3 }],
-      hosts: [{ ip: '192.168.122.1', hostnames: [f.dnsName1, f.dnsName2] }],
-    },
-    ips: [
-      {
-        address: '192.168.122.1',
-        prefix: 24,
-        tftp: { root: f.tftpRoot },
-        dhcp: {
-          ranges: [{ start: '192.168.122.2', end: '192.168.122.9' }],
-          hosts: [
-            { mac: f.mac, name: f.hostName, ip: '192.168.122.10' },
-            { name: f.hostName, ip: '192.168.122.11' },
-          ],
-          bootp: { file: f.bootFile },
-        },
-      },
-      { family: 'ipv6', address: 'fd00::1', prefix: 64, dhcp: { hosts: [{ id: f.id, name: f.host6Name, ip: 'fd00::10' }] } },
-    ],
-    dnsmasqOptions: [f.option],
-  } as unknown as Network;
-}
 
 /**
  * What dnsmasq's conf reader (option.c read_file) does to a line: would it read it unchanged?

@@ -8,11 +8,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CompileError } from '../../src/compile/errors.js';
 import { dnsmasqConfig, dnsmasqPaths } from '../../src/compile/dnsmasq/index.js';
 import type { Network } from '../../src/model/index.js';
 import { parseNetwork } from '../../src/xml/parse.js';
 import { corpusCases, corpusDir, readCorpus } from '../support/corpus.js';
+import { fields, networkOf } from './dnsmasq-arbitraries.js';
 import { transcribedNetworks } from './dnsmasq-fixtures.js';
 
 const DNSMASQ = process.env['DNSMASQ'] ?? '/usr/sbin/dnsmasq';
@@ -70,4 +73,44 @@ describe.skipIf(!haveDnsmasq || !corpusDir)('dnsmasq --test on every corpus netw
       expect(result.status).toBe(0);
     });
   }
+});
+
+describe.skipIf(!haveDnsmasq)('dnsmasq reads accepted tricky values without a split or an extra line', () => {
+  it('--test on 40 generated networks whose accepted values include unusual characters', () => {
+    const dir = join(stateDir, 'tricky');
+    mkdirSync(dir, { recursive: true });
+    const samples = fc.sample(fields, { seed: 7, numRuns: 6000 });
+    let tested = 0;
+    let clean = 0;
+    for (const sample of samples) {
+      if (tested === 40) break;
+      // The verbatim option is the user's own line; keep it a valid one here.
+      const f = { ...sample, option: 'log-dhcp' };
+      const unusual = [f.name, f.domain, f.fwdDomain, f.txtName, f.txtValue, f.service, f.protocol, f.srvDomain, f.target, f.tftpRoot, f.bootFile, f.hostName, f.id, f.host6Name].some(
+        (v) => /[^A-Za-z0-9.]/.test(v.replace(/^\/srv\//, '')),
+      );
+      if (!unusual) continue;
+      const options = { bridge: f.bridge, stateDir: dir, pidfile: join(dir, 'p.pid') };
+      let files;
+      try {
+        files = dnsmasqConfig(networkOf(f), options);
+      } catch (e) {
+        if (e instanceof CompileError) continue;
+        throw e;
+      }
+      tested++;
+      const paths = dnsmasqPaths(networkOf(f), options);
+      writeFileSync(paths.conf, files.conf);
+      const run = spawnSync(DNSMASQ, ['--test', `--conf-file=${paths.conf}`], { encoding: 'utf8', timeout: 10_000 });
+      const output = `${run.stdout}${run.stderr}`.trim();
+      // dnsmasq may dislike a value (say, a domain it cannot canonicalise), but it must never see
+      // an unknown option, an open quote, or a line number past the end of the file.
+      expect(output, files.conf).not.toMatch(/bad option|missing "|unsupported option/);
+      const at = / at line (\d+) of /.exec(output);
+      if (at) expect(Number(at[1]), output).toBeLessThanOrEqual(files.conf.split('\n').length - 1);
+      if (run.status === 0) clean++;
+    }
+    expect(tested).toBe(40);
+    expect(clean).toBeGreaterThan(5);
+  });
 });
