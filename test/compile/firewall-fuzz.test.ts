@@ -12,6 +12,7 @@ import { renderNftScript } from '../../src/compile/firewall/nft-script.js';
 import { parseIptablesSave } from '../../src/compile/firewall/iptables-state.js';
 import type { FirewallRules } from '../../src/compile/firewall/rules.js';
 import { defineNetwork } from '../../src/model/index.js';
+import type { Network } from '../../src/model/network.js';
 
 const REF_BRIDGE = 'refbr0';
 const REF_DEV = 'refdev0';
@@ -106,5 +107,38 @@ describe('interface names in rules (fuzz, fixed seed)', () => {
     expect(firewallRules(network('eth0.100'), { bridge: 'br-lan' }).rules.length).toBeGreaterThan(0);
     // The uplink-less rendering really lacks the uplink matches (so the two references differ).
     expect(referenceNoUplink[0]!.length).toBeLessThan(reference[0]!.length);
+  });
+});
+
+describe('unchecked model values (fuzz, fixed seed)', () => {
+  /** A network object that skipped defineNetwork, as a JavaScript caller could pass. */
+  const unchecked = (address: unknown, natStart: unknown, prefix: unknown) =>
+    ({
+      name: 'raw',
+      forward: { mode: 'nat', nat: natStart === undefined ? {} : { address: { start: natStart, end: '203.0.113.9' } } },
+      ips: [{ address, prefix }],
+    }) as unknown as Network;
+
+  it('addresses, prefixes and NAT ranges give CompileError or well-formed rules', () => {
+    const junk = fc.oneof(fc.string({ maxLength: 24 }), fc.constantFrom('10.0.0.1', '2001:db8::1', '10.0.0.1 -j ACCEPT', '::ffff:1.2.3.4', '1.2.3'), fc.integer(), fc.constant(undefined));
+    let accepted = 0;
+    fc.assert(
+      fc.property(junk, junk, fc.oneof(fc.constant(24), fc.integer({ min: -5, max: 200 }), fc.double()), (address, natStart, prefix) => {
+        let fw: FirewallRules;
+        try {
+          fw = firewallRules(unchecked(address, natStart, prefix), { bridge: 'virbr0' });
+        } catch (e) {
+          expect(e).toBeInstanceOf(CompileError);
+          return;
+        }
+        // Accepted: every address-like argument is one plain CIDR/range token.
+        accepted++;
+        for (const line of renderIptablesRestore(fw, 'ipv4', 'add').split('\n')) {
+          for (const t of line.split(' ')) expect(t).toMatch(/^[A-Za-z0-9_.:/,!*=+\-]*$/);
+        }
+      }),
+      { seed: 20261132, numRuns: 500 },
+    );
+    expect(accepted).toBeGreaterThan(20);
   });
 });

@@ -9,6 +9,7 @@
 import { effectivePrefix, isIpv6, networkAddress } from '../../model/address.js';
 import type { Ip } from '../../model/ip.js';
 import type { Network } from '../../model/network.js';
+import { IpAddress, Ipv4Address } from '../../model/scalars.js';
 import { CompileError } from '../errors.js';
 import { checkInterfaceName } from './names.js';
 import type {
@@ -152,9 +153,18 @@ class RuleList {
   }
 }
 
-/** The `<ip>` elements with their document index (for error paths), split by family. */
+/**
+ * The `<ip>` elements with their document index (for error paths) and family. The model's codecs
+ * guarantee valid addresses, but a caller may hand over an unchecked object: the strings become
+ * rule arguments, so they are checked again here.
+ */
 function ipsOf(network: Network): Array<{ ip: Ip; index: number; family: FirewallFamily }> {
-  return (network.ips ?? []).map((ip, index) => ({ ip, index, family: isIpv6(ip.address) ? 'ipv6' : 'ipv4' }));
+  return (network.ips ?? []).map((ip, index) => {
+    if (!IpAddress.is(ip.address) || (ip.netmask !== undefined && !Ipv4Address.is(ip.netmask))) {
+      throw new CompileError('firewall.invalid-address', `/network/ip[${index + 1}]/@address`, `invalid address ${JSON.stringify(ip.address)}`);
+    }
+    return { ip, index, family: isIpv6(ip.address) ? 'ipv6' : 'ipv4' };
+  });
 }
 
 function hasDhcp(ip: Ip): boolean {
@@ -163,6 +173,9 @@ function hasDhcp(ip: Ip): boolean {
 
 /** `address masked/prefix`, or the libvirt error for an `<ip>` without a usable prefix. */
 function subnetOf(ip: Ip, index: number, bridge: string): string {
+  if (ip.prefix !== undefined && !(Number.isInteger(ip.prefix) && ip.prefix >= 0 && ip.prefix <= (isIpv6(ip.address) ? 128 : 32))) {
+    throw new CompileError('firewall.invalid-prefix', `/network/ip[${index + 1}]/@prefix`, `Invalid prefix or netmask for '${bridge}'`);
+  }
   const prefix = effectivePrefix(ip);
   if (prefix === undefined) {
     throw new CompileError('firewall.invalid-prefix', `/network/ip[${index + 1}]`, `Invalid prefix or netmask for '${bridge}'`);
@@ -174,7 +187,7 @@ function subnetOf(ip: Ip, index: number, bridge: string): string {
 function natPorts(network: Network): PortRange {
   const port = network.forward?.nat?.port;
   if (port === undefined || (port.start === 0 && port.end === 0)) return { ...DEFAULT_NAT_PORTS };
-  if (!(port.start < port.end && port.end < 65536)) {
+  if (!(Number.isInteger(port.start) && Number.isInteger(port.end) && port.start >= 0 && port.start < port.end && port.end < 65536)) {
     throw new CompileError('firewall.nat-port-range', '/network/forward/nat/port', `Invalid port range '${port.start}-${port.end}'.`);
   }
   return { start: port.start, end: port.end };
@@ -186,6 +199,9 @@ function natPorts(network: Network): PortRange {
  */
 function natAction(network: Network, family: FirewallFamily, ports: PortRange | undefined): FirewallAction {
   const address = network.forward?.nat?.address;
+  if (address !== undefined && !(Ipv4Address.is(address.start) && Ipv4Address.is(address.end))) {
+    throw new CompileError('firewall.invalid-address', '/network/forward/nat/address', `invalid NAT address range ${JSON.stringify(`${address.start}-${address.end}`)}`);
+  }
   if (address !== undefined && family === 'ipv4') {
     return ports === undefined ? { kind: 'SNAT', from: address.start, to: address.end } : { kind: 'SNAT', from: address.start, to: address.end, toPorts: ports };
   }

@@ -37,7 +37,9 @@ export function checkInterfaceName(name: string, path: string): void {
   }
 }
 
-function interfaceNameProblem(name: string): string | undefined {
+function interfaceNameProblem(name: unknown): string | undefined {
+  // The model types it as a string; an unchecked object from JavaScript may not.
+  if (typeof name !== 'string') return 'it is not a string';
   if (name.length === 0) return 'it is empty';
   if (Buffer.byteLength(name, 'utf8') > IFNAME_MAX_BYTES) return `it is longer than ${IFNAME_MAX_BYTES} bytes`;
   if (!IFNAME_CHARS.test(name)) return 'only letters, digits, "_", "." and "-" are allowed';
