@@ -174,7 +174,7 @@ export async function applyPlan(executor: OperationExecutor, plan: Plan, store: 
       } catch (error) {
         // The host is up but unrecorded: a later teardown by name could not find it. Undo instead.
         const cause = errorOf(error);
-        return rollback(steps.length, { code: 'state.write-failed', message: `could not record network '${plan.network}': ${cause.message}` });
+        return rollback({ code: 'state.write-failed', message: `could not record network '${plan.network}': ${cause.message}` });
       }
     }
 
@@ -183,17 +183,20 @@ export async function applyPlan(executor: OperationExecutor, plan: Plan, store: 
     for (let i = steps.length; i < plan.operations.length; i++) {
       operations.push({ operation: plan.operations[i]!, status: i === failedIndex ? 'failed' : 'skipped', durationMs: 0, ...(i === failedIndex ? { error: cause } : {}) });
     }
-    return rollback(failedIndex, {
+    return rollback({
       code: cause.code,
       message: `operation ${failedIndex} (${describeOperation(failedOp)}) failed: ${cause.message}`,
       operationIndex: failedIndex,
     });
 
-    /** Undo every step before `end` (and the failed step's partial effects), newest first. */
-    async function rollback(end: number, error: NonNullable<ApplyResult['error']>): Promise<ApplyResult> {
+    /**
+     * Undo every reported step, newest first: the done ones, and whatever partial effect a failed
+     * one reports (an executor that ran past a failure is undone entirely too).
+     */
+    async function rollback(error: NonNullable<ApplyResult['error']>): Promise<ApplyResult> {
       const undoOps: Operation[] = [];
       const owner: number[] = []; // index of the forward operation each undo op reverts
-      for (let i = Math.min(end, steps.length - 1); i >= 0; i--) {
+      for (let i = steps.length - 1; i >= 0; i--) {
         for (const op of steps[i]!.undo) {
           undoOps.push(op);
           owner.push(i);
@@ -215,7 +218,7 @@ export async function applyPlan(executor: OperationExecutor, plan: Plan, store: 
       });
       const undoFailed = new Set<number>();
       undo.forEach((u, k) => u.status === 'undo-failed' && undoFailed.add(owner[k]!));
-      for (let i = 0; i < Math.min(end, steps.length); i++) {
+      for (let i = 0; i < steps.length; i++) {
         const r = operations[i]!;
         if (r.status === 'done') r.status = undoFailed.has(i) ? 'undo-failed' : 'undone';
       }

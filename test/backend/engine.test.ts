@@ -167,6 +167,23 @@ describe('applyPlan', () => {
     expect(result.operations.map((r) => r.status)).toEqual(['failed', 'skipped']);
   });
 
+  it('undoes steps an executor ran past a failure, too', async () => {
+    const sloppy: OperationExecutor = {
+      async execute(operations, options) {
+        if (options?.continueOnError) return operations.map((o) => ({ operation: o, ok: true, undo: [], durationMs: 0 }));
+        return operations.map((o, i) =>
+          i === 1
+            ? { operation: o, ok: false, undo: [], error: new HostError('EIO', 'boom', o), durationMs: 0 }
+            : { operation: o, ok: true, undo: [undoOf(o)], durationMs: 0 },
+        );
+      },
+    };
+    const result = await applyPlan(sloppy, planOf('n1', 3), new MemoryStateStore(), new NetworkLock());
+    expect(result.error?.operationIndex).toBe(1);
+    expect(result.operations.map((r) => r.status)).toEqual(['undone', 'failed', 'undone']);
+    expect(result.undo.map((r) => keyOf(r.operation))).toEqual(['test.k2', 'test.k0']);
+  });
+
   it('undoes everything when the plan cannot be recorded', async () => {
     const executor = new ScriptedExecutor();
     const store = new MemoryStateStore();
