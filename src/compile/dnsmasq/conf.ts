@@ -70,8 +70,8 @@ interface DhcpIp {
 
 /** `networkDnsmasqConfDHCP`: the DHCP block of one family; its hosts go to `hosts`. Returns the lease count. */
 function dhcpBlock(lines: Lines, d: DhcpIp, bridge: string, hosts: Lines): number {
-  const prefix = ipPrefix(d.ip, d.address);
-  if (prefix < 0) throw new CompileError('dnsmasq.invalid-prefix', d.path, `bridge '${bridge}' has an invalid prefix`);
+  const prefix = ipPrefix(d.ip, d.address, d.path);
+  if (prefix < 0 || prefix > 128) throw new CompileError('dnsmasq.invalid-prefix', d.path, `bridge '${bridge}' has an invalid prefix`);
   const ranges = d.ip.dhcp?.ranges ?? [];
   const hostDefs = d.ip.dhcp?.hosts ?? [];
   const v6 = d.address.family === 'ipv6';
@@ -175,7 +175,7 @@ export function buildConf(network: Network, targets: ConfTargets): ConfResult {
     ips.forEach((ip, i) => {
       if (ip.localPtr !== true) return;
       const address = parseAddress(ip.address, `${ipPath(i)}/@address`);
-      const prefix = ipPrefix(ip, address);
+      const prefix = ipPrefix(ip, address, ipPath(i));
       const zone = ptrDomain(address, prefix);
       if (zone === undefined) {
         // libvirt prints the prefix as unsigned (-1 shows as 4294967295).

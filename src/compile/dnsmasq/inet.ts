@@ -130,10 +130,13 @@ export function formatAddress(address: string, path: string): string {
  * classful prefix for IPv4 (0 for 0.0.0.0, -1 for class D/E) and for IPv6 0 for `::`, 64
  * otherwise.
  */
-export function ipPrefix(ip: Pick<Ip, 'address' | 'netmask' | 'prefix'>, address: ParsedAddress): number {
-  if (ip.prefix !== undefined && ip.prefix > 0) return ip.prefix;
+export function ipPrefix(ip: Pick<Ip, 'address' | 'netmask' | 'prefix'>, address: ParsedAddress, path = '/network/ip'): number {
+  if (ip.prefix !== undefined && ip.prefix > 0) {
+    if (!Number.isInteger(ip.prefix)) throw new CompileError('dnsmasq.invalid-prefix', `${path}/@prefix`, `${String(ip.prefix)} is not a prefix length`);
+    return ip.prefix;
+  }
   if (ip.netmask !== undefined) {
-    const mask = parseAddress(ip.netmask, '');
+    const mask = parseAddress(ip.netmask, `${path}/@netmask`);
     let bits = 0;
     let seenZero = false;
     for (const byte of mask.bytes) {
