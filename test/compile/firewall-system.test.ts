@@ -12,7 +12,7 @@ import { firewallRules } from '../../src/compile/firewall/build.js';
 import { IPTABLES_RESTORE_ARGS, renderIptablesRestore } from '../../src/compile/firewall/iptables-restore.js';
 import { expectedIptablesSaveLines, parseIptablesSave } from '../../src/compile/firewall/iptables-state.js';
 import { renderNftScript } from '../../src/compile/firewall/nft-script.js';
-import { expectedNftRules, parseNftRuleset } from '../../src/compile/firewall/nft-state.js';
+import { expectedNftBaseRules, expectedNftRules, parseNftRuleset } from '../../src/compile/firewall/nft-state.js';
 import type { FirewallFamily, FirewallRules } from '../../src/compile/firewall/rules.js';
 import { defineNetwork } from '../../src/model/index.js';
 import { firewallCorpusNames, firewallCorpusNetwork } from './firewall-corpus.js';
@@ -238,7 +238,9 @@ describe.skipIf(skip !== undefined)('real apply with nft -f', () => {
     for (const key of ['ip libvirt_network', 'ip6 libvirt_network']) {
       expect(Object.keys(left.tables[key]!.chains).sort(), key).toEqual(['forward', 'guest_cross', 'guest_input', 'guest_nat', 'guest_output']);
       expect(Object.values(left.tables[key]!.maps).flat(), key).toEqual([]);
-      expect(left.tables[key]!.chains['forward']).toEqual(['counter jump guest_cross', 'counter jump guest_input', 'counter jump guest_output']);
+      const base = expectedNftBaseRules(key.startsWith('ip6') ? 'ipv6' : 'ipv4');
+      for (const [chain, lines] of Object.entries(base)) expect(left.tables[key]!.chains[chain], `${key} ${chain}`).toEqual(lines);
+      expect(base['forward']).toEqual(['counter jump guest_cross', 'counter jump guest_input', 'counter jump guest_output']);
     }
   });
 });

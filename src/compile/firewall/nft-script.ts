@@ -44,7 +44,12 @@ const DISPATCH: Record<string, { key: (fam: 'ip' | 'ip6') => string; type: (fam:
 };
 
 /** The dispatching chains, in libvirt's `forward` jump order (cross, input, output) then nat. */
-const DISPATCH_CHAINS = ['guest_cross', 'guest_input', 'guest_output', 'guest_nat'] as const;
+export const DISPATCH_CHAINS = ['guest_cross', 'guest_input', 'guest_output', 'guest_nat'] as const;
+
+/** The one rule of a dispatching chain (`iifname vmap @guest_output_dispatch`). */
+export function nftDispatchRuleText(chain: 'guest_cross' | 'guest_input' | 'guest_output' | 'guest_nat', family: FirewallFamily): string {
+  return `${DISPATCH[chain]!.key(nftFamily(family))} vmap @${nftDispatchMapName(chain)}`;
+}
 
 /** Name of the map a dispatching chain looks up. */
 export function nftDispatchMapName(chain: string): string {
@@ -118,8 +123,7 @@ function familyScript(rules: FirewallRules, family: FirewallFamily, mode: 'add' 
     // libvirt inserts each jump at the top; appending in reverse gives the same order.
     for (const c of [...NFT_BASE_CHAINS].reverse()) if (c.parent !== undefined) lines.push(`add rule ${t} ${c.parent} counter jump ${c.name}`);
     for (const chain of DISPATCH_CHAINS) {
-      const d = DISPATCH[chain]!;
-      lines.push(`flush chain ${t} ${chain}`, `add rule ${t} ${chain} ${d.key(fam)} vmap @${nftDispatchMapName(chain)}`);
+      lines.push(`flush chain ${t} ${chain}`, `add rule ${t} ${chain} ${nftDispatchRuleText(chain, family)}`);
     }
     for (const [chain, chainRules] of chains) {
       const own = nftNetworkChainName(chain, rules.bridge);

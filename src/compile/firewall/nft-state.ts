@@ -5,7 +5,15 @@
  * @module
  */
 import { NFT_TABLE, nftFamily } from './base.js';
-import { nftDispatchKeys, nftDispatchMapName, nftNetworkChainName, nftNetworkChains, nftRuleText } from './nft-script.js';
+import {
+  DISPATCH_CHAINS,
+  nftDispatchKeys,
+  nftDispatchMapName,
+  nftDispatchRuleText,
+  nftNetworkChainName,
+  nftNetworkChains,
+  nftRuleText,
+} from './nft-script.js';
 import type { FirewallFamily, FirewallRules } from './rules.js';
 
 /** One table of an `nft list ruleset` dump. */
@@ -119,5 +127,21 @@ export function expectedNftRules(rules: FirewallRules): NftExpectedFamily[] {
     }
     out.push(entry);
   }
+  return out;
+}
+
+/**
+ * The rules `nft list ruleset` shows in the shared chains of one family once any network was
+ * installed with {@link renderNftScript}: libvirt's three jumps in `forward`, one dispatch rule in
+ * each `guest_*` chain. Keyed by chain name, like {@link NftTableState.chains}.
+ *
+ * @example
+ * ```ts
+ * expectedNftBaseRules('ipv4').forward; // ['counter jump guest_cross', 'counter jump guest_input', 'counter jump guest_output']
+ * ```
+ */
+export function expectedNftBaseRules(family: FirewallFamily): Record<string, string[]> {
+  const out: Record<string, string[]> = { forward: ['guest_cross', 'guest_input', 'guest_output'].map((c) => `counter jump ${c}`) };
+  for (const chain of DISPATCH_CHAINS) out[chain] = [nftDispatchRuleText(chain, family)];
   return out;
 }
