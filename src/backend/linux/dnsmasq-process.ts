@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Operation } from '../../compile/plan.js';
 import { HostError } from '../types.js';
@@ -26,6 +26,27 @@ export async function readPidfile(path: string): Promise<number | undefined> {
     return /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+function readPidfileSync(path: string): number | undefined {
+  try {
+    const text = readFileSync(path, 'utf8').trim();
+    return /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isLiveDnsmasqSync(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'Z' || state === 'X') return false;
+    const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return basename(argv0) === 'dnsmasq';
+  } catch {
+    return false;
   }
 }
 
@@ -62,8 +83,10 @@ export async function startDnsmasq(ctx: CommandContext, op: StartOp): Promise<Op
   for (const [k, v] of Object.entries(op.env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || !ARG.test(v)) throw new HostError('EINVAL', `invalid environment variable '${k}'`, op);
   }
-  const existing = await readPidfile(pidfile);
-  if (existing !== undefined && (await isLiveDnsmasq(existing))) {
+  // Synchronous reads of two tiny files: the daemon is then spawned without yielding, so a
+  // pipelined start gets it going before the other branches' processes.
+  const existing = readPidfileSync(pidfile);
+  if (existing !== undefined && isLiveDnsmasqSync(existing)) {
     throw new HostError('EEXIST', `dnsmasq for network '${op.network}' is already running (pid ${existing}, ${pidfile})`, op);
   }
   let binary: string;

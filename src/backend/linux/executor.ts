@@ -16,8 +16,12 @@
  * moves operations past others they commute with: the firewall rules name the bridge (which the
  * batch creates first) but not its addresses, and a freshly created bridge has no ports, so nothing
  * can cross it before its rules are in. The one real dependency — an IPv6 address needs
- * `disable_ipv6=0` on its device first — makes the run fall back to exact plan order. Teardown
- * and undo (`continueOnError`) always run in exact plan order.
+ * `disable_ipv6=0` on its device first — makes the run fall back to exact plan order.
+ *
+ * A whole start plan (that run, then folders, files and dnsmasq) is pipelined: see
+ * {@link LinuxExecutor.runPipelined}. Teardown and undo lists run in two concurrent branches
+ * (see `runCarryingOn`). Process spawning blocks Node's event loop until the child has exec'd,
+ * so "concurrent" processes start one after another but run side by side.
  *
  * Steps are reported in plan order as the engine expects: if something fails, the operations
  * before it are done (deferred ones are run first) and anything done after it is undone at once.
@@ -207,13 +211,15 @@ export class LinuxExecutor implements OperationExecutor {
   }
 
   /**
-   * A start plan as a pipeline. Folders and files do not need the bridge, so they are written
-   * while the `ip -batch` creates it. Then three branches run at once: the firewall, the sysctls,
-   * and dnsmasq (after the files). They share nothing: the rules name the bridge only, dnsmasq
-   * binds to the bridge's addresses (bind-dynamic follows later changes), the sysctls concern the
-   * bridge's IPv6 autoconfiguration and forwarding; and a bridge without ports carries no
-   * traffic before its rules are in. Results are put back in plan order; on a failure, whatever
-   * ran past it in another branch is undone at once.
+   * A start plan as a pipeline of two waves:
+   * 1. the `ip -batch` (bridge, addresses, link up, routes) and, at the same time, the folders,
+   *    the files and then dnsmasq: with `bind-dynamic` (always in libvirt's conf) dnsmasq binds to
+   *    the bridge's addresses whenever they appear, so it does not need the bridge yet;
+   * 2. once the bridge exists: the firewall and the sysctls, at once.
+   * They share nothing: the rules name the bridge only, the sysctls concern the bridge's IPv6
+   * autoconfiguration and forwarding, and a bridge without ports carries no traffic before its
+   * rules are in. Results are put back in plan order; on a failure, whatever ran past it in
+   * another branch is undone at once, so the engine sees "done up to the failure" as always.
    */
   private async runPipelined(ops: readonly Operation[]): Promise<ExecutedStep[]> {
     const done = new Map<number, ExecutedStep>();
@@ -226,28 +232,19 @@ export class LinuxExecutor implements OperationExecutor {
     };
     const indexed = ops.map((op, index) => ({ index, op }));
     const of = (cls: StageClass) => indexed.filter((x) => classOf(x.op) === cls);
-    const others = of('other');
-    const firstDaemon = others.findIndex((x) => x.op.kind === 'dnsmasq.start');
-    const files = firstDaemon < 0 ? others : others.slice(0, firstDaemon);
-    const daemons = firstDaemon < 0 ? [] : others.slice(firstDaemon);
-    const writing = this.runIndexed(files);
+    const host = this.runIndexed(of('other'));
     const ip = of('ip');
     if (ip.length > 0) record(await this.runIpBatch(ip as Array<{ index: number; op: IpOperation }>, false));
     if (failure) {
       const f = failure.index;
-      record(await writing);
+      record(await host);
       record(await this.runIndexed(indexed.filter((x) => (classOf(x.op) === 'sysctl' || classOf(x.op) === 'firewall') && x.index < f)));
     } else {
-      // Starting a child blocks the event loop until it has exec'd, so the branches' processes
-      // start one after the other: the longest branch (dnsmasq) goes first, the sysctls last.
-      const [c, a, b] = await Promise.all([
-        writing.then(async (w) => (w.some((r) => !r.step.ok) ? w : [...w, ...(await this.runIndexed(daemons))])),
-        this.runIndexed(of('firewall')),
-        this.runIndexed(of('sysctl')),
-      ]);
-      record(a);
-      record(b);
-      record(c);
+      const firewall = this.runIndexed(of('firewall'));
+      const sysctls = this.runIndexed(of('sysctl'));
+      record(await firewall);
+      record(await sysctls);
+      record(await host);
     }
     return this.reconcile(done, failure, ops.length);
   }
