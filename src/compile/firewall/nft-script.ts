@@ -35,20 +35,23 @@ import { NFT_BASE_CHAINS, NFT_TABLE, nftFamily } from './base.js';
 import { nftActionTokens, nftMatchTokens } from './nft-syntax.js';
 import { nftChainName, rulesOfFamily, type FirewallFamily, type FirewallRule, type FirewallRules } from './rules.js';
 
+/** The dispatching chains, in libvirt's `forward` jump order (cross, input, output) then nat. */
+export const DISPATCH_CHAINS = ['guest_cross', 'guest_input', 'guest_output', 'guest_nat'] as const;
+
+/** One of {@link DISPATCH_CHAINS}. */
+export type DispatchChain = (typeof DISPATCH_CHAINS)[number];
+
 /** How each dispatching chain picks a network: the key expression and the map's key type. */
-const DISPATCH: Record<string, { key: (fam: 'ip' | 'ip6') => string; type: (fam: 'ip' | 'ip6') => string; interval: boolean }> = {
+const DISPATCH: Record<DispatchChain, { key: (fam: 'ip' | 'ip6') => string; type: (fam: 'ip' | 'ip6') => string; interval: boolean }> = {
   guest_output: { key: () => 'iifname', type: () => 'ifname', interval: false },
   guest_input: { key: () => 'oifname', type: () => 'ifname', interval: false },
   guest_cross: { key: () => 'iifname', type: () => 'ifname', interval: false },
   guest_nat: { key: (fam) => `${fam} saddr`, type: (fam) => (fam === 'ip' ? 'ipv4_addr' : 'ipv6_addr'), interval: true },
 };
 
-/** The dispatching chains, in libvirt's `forward` jump order (cross, input, output) then nat. */
-export const DISPATCH_CHAINS = ['guest_cross', 'guest_input', 'guest_output', 'guest_nat'] as const;
-
 /** The one rule of a dispatching chain (`iifname vmap @guest_output_dispatch`). */
-export function nftDispatchRuleText(chain: 'guest_cross' | 'guest_input' | 'guest_output' | 'guest_nat', family: FirewallFamily): string {
-  return `${DISPATCH[chain]!.key(nftFamily(family))} vmap @${nftDispatchMapName(chain)}`;
+export function nftDispatchRuleText(chain: DispatchChain, family: FirewallFamily): string {
+  return `${DISPATCH[chain].key(nftFamily(family))} vmap @${nftDispatchMapName(chain)}`;
 }
 
 /** Name of the map a dispatching chain looks up. */
@@ -106,7 +109,7 @@ function baseSetup(fam: 'ip' | 'ip6', networkChains: readonly string[]): string[
   for (const c of NFT_BASE_CHAINS) lines.push(c.spec === undefined ? `add chain ${t} ${c.name}` : `add chain ${t} ${c.name} ${c.spec}`);
   for (const c of networkChains) lines.push(`add chain ${t} ${c}`);
   for (const chain of DISPATCH_CHAINS) {
-    const d = DISPATCH[chain]!;
+    const d = DISPATCH[chain];
     lines.push(`add map ${t} ${nftDispatchMapName(chain)} { type ${d.type(fam)} : verdict;${d.interval ? ' flags interval;' : ''} }`);
   }
   return lines;
