@@ -131,7 +131,9 @@ export async function stopDnsmasq(op: StopOp): Promise<Operation[]> {
       } catch {
         // gone meanwhile
       }
-      while (await isLiveDnsmasq(pid)) await sleep(5);
+      const killDeadline = performance.now() + 2_000;
+      while ((await isLiveDnsmasq(pid)) && performance.now() < killDeadline) await sleep(5);
+      if (await isLiveDnsmasq(pid)) throw new HostError('ETIMEDOUT', `dnsmasq ${pid} survived SIGKILL for 2 s`, op);
     }
   }
   await fs.rm(pidfile, { force: true });
