@@ -59,6 +59,34 @@ export function locate(text: string, node: XNode): { line: number; column: numbe
   return lineColumn(text, start < 0 ? 0 : start);
 }
 
+/**
+ * Line and column of attribute `attr` in `node`'s start tag, found by scanning the tag (quoted
+ * values are skipped, so a value that mentions the name cannot mislead it). Falls back to the
+ * element's own position.
+ */
+export function locateAttribute(text: string, node: XNode, attr: string): { line: number; column: number } {
+  const start = text.lastIndexOf('<', node.end - 1);
+  if (start < 0) return lineColumn(text, 0);
+  let i = start + 1;
+  const end = node.end;
+  const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+  while (i < end && !isSpace(text.charCodeAt(i)) && text[i] !== '>' && text[i] !== '/') i++;
+  while (i < end) {
+    while (i < end && isSpace(text.charCodeAt(i))) i++;
+    const nameStart = i;
+    while (i < end && text[i] !== '=' && !isSpace(text.charCodeAt(i)) && text[i] !== '>' && text[i] !== '/') i++;
+    if (i === nameStart) break;
+    const name = text.slice(nameStart, i);
+    if (name === attr) return lineColumn(text, nameStart);
+    while (i < end && text[i] !== '"' && text[i] !== "'") i++;
+    const quote = text[i];
+    i = text.indexOf(quote ?? '"', i + 1);
+    if (i < 0) break;
+    i++;
+  }
+  return lineColumn(text, start);
+}
+
 function isBlank(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

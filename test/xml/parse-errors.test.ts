@@ -19,8 +19,8 @@ function errorOf(body: string, rootAttrs = ''): NetworkXmlError {
 const IP = "<ip address='10.0.0.1' prefix='24'/>";
 
 // [title, body, code, path, line, column, text the message must contain]
-// The column is given as a number, or as the text that starts the offending element in the body
-// (its column is then where that text starts, the body beginning at column 3).
+// The column of the offending element is given as a number, or as the text that starts it in the
+// body (the body begins at column 3); for an attribute path the expected column is the attribute's.
 const cases: Array<[string, string, string, string, number, number | string, string]> = [
   // network-level scalars
   ['bad uuid', '<uuid>1234</uuid>', 'network.uuid.invalid', '/network/uuid', 3, 3, "'1234'"],
@@ -140,8 +140,11 @@ describe('libvirt parse checks', () => {
   it.each(cases)('%s', (_title, body, code, path, line, column, mentions) => {
     const attrs = body.startsWith('<dnsmasq') ? " xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'" : '';
     const err = errorOf(body, attrs);
-    const col = typeof column === 'number' ? column : body.indexOf(column) + 3;
     expect(typeof column === 'number' || body.includes(column)).toBe(true);
+    // An attribute error points at the attribute inside that element's start tag.
+    const elementAt = typeof column === 'number' ? column - 3 : body.indexOf(column);
+    const attr = /\/@([^/]+)$/.exec(path)?.[1];
+    const col = (attr === undefined ? elementAt : body.indexOf(` ${attr}=`, elementAt) + 1) + 3;
     expect({ code: err.code, path: err.path, line: err.line, column: err.column }).toEqual({ code, path, line, column: col });
     expect(err.message).toContain(mentions);
     expect(err.message).toMatch(/^[A-Z<'].*\.$/s);
@@ -163,7 +166,7 @@ describe('network-level errors and their order', () => {
 
   it('reports the ipv6 root attribute against the root element', () => {
     const err = errorOf('', " ipv6='on'");
-    expect([err.code, err.path, err.line, err.column]).toEqual(['network.ipv6.invalid', '/network/@ipv6', 1, 1]);
+    expect([err.code, err.path, err.line, err.column]).toEqual(['network.ipv6.invalid', '/network/@ipv6', 1, 10]);
   });
 
   it('follows libvirt order: uuid before ip, ip before forward, forward before mode checks', () => {
@@ -177,11 +180,11 @@ describe('network-level errors and their order', () => {
   it('renders FILE:LINE:COL: PATH: message', () => {
     const err = errorOf("<mac address='ff:ff:ff:ff:ff:ff'/>");
     expect(err.format('net.xml')).toBe(
-      "net.xml:3:3: /network/mac/@address: The bridge MAC address 'ff:ff:ff:ff:ff:ff' in network 'n' is a multicast address; a unicast one is needed.",
+      "net.xml:3:8: /network/mac/@address: The bridge MAC address 'ff:ff:ff:ff:ff:ff' in network 'n' is a multicast address; a unicast one is needed.",
     );
     expect(String(err)).toBe(err.format('<input>'));
     expect(err.problems).toEqual([
-      { code: 'mac.multicast', path: '/network/mac/@address', line: 3, column: 3, message: err.message },
+      { code: 'mac.multicast', path: '/network/mac/@address', line: 3, column: 8, message: err.message },
     ]);
   });
 });

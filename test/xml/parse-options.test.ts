@@ -39,18 +39,18 @@ describe('strict', () => {
       }
       throw new Error('no error');
     })();
-    expect([err.code, err.path, err.line, err.column]).toEqual(['unknown.attribute', '/network/@zz', 1, 1]);
+    expect([err.code, err.path, err.line, err.column]).toEqual(['unknown.attribute', '/network/@zz', 1, 10]);
     const doc2 = DOC.replace(" zz='1'", '');
     expect(() => parseNetwork(doc2, { strict: true })).toThrow(
       expect.objectContaining({ code: 'unknown.element', path: '/network/a:first[1]', line: 3, column: 3 }),
     );
     const doc3 = doc2.replace("  <a:first k='v'/>\n", '').replace('<bogus>text<b/></bogus>', '');
     expect(() => parseNetwork(doc3, { strict: true })).toThrow(
-      expect.objectContaining({ code: 'unknown.attribute', path: '/network/ip[1]/@foo', line: 5, column: 3 }),
+      expect.objectContaining({ code: 'unknown.attribute', path: '/network/ip[1]/@foo', line: 5, column: 38 }),
     );
     const doc4 = doc3.replace(" foo='bar'", '');
     expect(() => parseNetwork(doc4, { strict: true })).toThrow(
-      expect.objectContaining({ code: 'unknown.attribute', path: '/network/ip[1]/dhcp/range[1]/@x', line: 7, column: 7 }),
+      expect.objectContaining({ code: 'unknown.attribute', path: '/network/ip[1]/dhcp/range[1]/@x', line: 7, column: 46 }),
     );
   });
 

@@ -12,7 +12,7 @@
  */
 import type { Unknown, UnknownElement, XmlAttribute, XmlElement } from '../../model/xml-node.js';
 import { NetworkXmlError, type NetworkXmlErrorCode } from '../errors.js';
-import { locate, type XNode } from '../tree.js';
+import { locate, locateAttribute, type XNode } from '../tree.js';
 import { parseCUnsigned } from './scalars.js';
 import { childSpec, isNamespaceDeclaration, resolvePrefix, splitName, type ElementSpec } from './schema.js';
 
@@ -33,26 +33,17 @@ export class ParseContext {
     return this.network === '' ? 'the network' : `network '${this.network}'`;
   }
 
-  /** Throw the error for `node` (its start position) at `path`. */
+  /**
+   * Throw the error for `node` at `path`. The position is that of the attribute when `path` ends
+   * in one of `node`'s attributes (`…/@mac`), else that of the element's start tag.
+   */
   fail(code: NetworkXmlErrorCode, node: XNode, path: string, message: string): never {
-    const { line, column } = locate(this.source, node);
+    const at = path.lastIndexOf('/@');
+    const attr = at >= 0 ? path.slice(at + 2) : undefined;
+    const { line, column } =
+      attr !== undefined && node.attrs[attr] !== undefined ? locateAttribute(this.source, node, attr) : locate(this.source, node);
     throw new NetworkXmlError({ code, path, message, line, column });
   }
-}
-
-/** Path of the `index`-th (1-based) `name` child under `parent`, with the index. */
-export function indexed(parent: string, name: string, index: number): string {
-  return `${parent}/${name}[${index}]`;
-}
-
-/** 1-based position of `child` among the children of `parent` that have its name. */
-export function positionOf(parent: XNode, child: XNode): number {
-  let n = 0;
-  for (const c of parent.children) {
-    if (c.name === child.name) n++;
-    if (c === child) return n;
-  }
-  return n;
 }
 
 /** The first child named `name`, as libvirt's `./name[1]` XPath. */
@@ -243,13 +234,6 @@ export function isSingleton(parent: string, child: string): boolean {
   if (SINGLETONS.has(child)) return true;
   if (child === 'address') return parent === 'nat';
   return splitName(child)[1] === 'options' && child.indexOf(':') >= 0;
-}
-
-/** Path of child `child` (an element of `parent`) below `parentPath`, by the rule above. */
-export function childPath(parentPath: string, parent: XNode, child: XNode): string {
-  return isSingleton(parent.name, child.name)
-    ? `${parentPath}/${child.name}`
-    : `${parentPath}/${child.name}[${positionOf(parent, child)}]`;
 }
 
 // --- Attribute readers with libvirt's conventions --------------------------------------------------

@@ -29,7 +29,8 @@ function decodeNat(node: XNode, path: string, ctx: ParseContext, mode: string): 
     ctx.fail('forward.nat.not-nat-mode', node, path, `<nat> can only be used with forward mode='nat', not mode='${mode}', in ${ctx.net}.`);
   const nat: ForwardNat = {};
   const ipv6 = readTristate(ctx, node, path, 'ipv6', 'forward.nat.ipv6.invalid');
-  if (ipv6 === true) nat.ipv6 = true;
+  // A tri-state: libvirt writes ipv6='no' back as well.
+  if (ipv6 !== undefined) nat.ipv6 = ipv6;
   const addresses = childrenNamed(node, 'address');
   if (addresses.length > 1)
     ctx.fail('forward.nat.address.duplicate', addresses[1]!, `${path}/address`, `Only one <address> is allowed in the <nat> of ${ctx.net}.`);
@@ -167,7 +168,7 @@ export function decodeForward(node: XNode, path: string, ctx: ParseContext): Dec
   if (nats.length > 1) ctx.fail('forward.nat.duplicate', nats[1]!, `${path}/nat`, `Only one <nat> is allowed in the <forward> of ${ctx.net}.`);
   if (nats.length === 1) {
     const nat = decodeNat(nats[0]!, `${path}/nat`, ctx, modeText);
-    if (nat.ipv6 || nat.address || nat.port || nat.unknown) forward.nat = nat;
+    if (nat.ipv6 !== undefined || nat.address || nat.port || nat.unknown) forward.nat = nat;
   }
 
   const dev = xpathAttr(node, 'dev');
