@@ -86,6 +86,18 @@ async function expectGone(backend: LinuxBackend, plan: Plan, host: string): Prom
   expect(await liveProcesses(host)).toEqual([]);
 }
 
+/** Packets counted by the network's catch-all MASQUERADE rule (the one without a port range). */
+async function masqueradePackets(host: string, firewall: FirewallBackendName): Promise<number> {
+  if (firewall === 'nftables') {
+    const out = (await inNs(host, 'nft', ['list', 'chain', 'ip', 'libvirt_network', 'guest_nat'])).stdout;
+    const line = out.split('\n').find((l) => / masquerade\s*$/.test(l) && l.includes('192.168.122.0/24'));
+    return Number(/counter packets (\d+)/.exec(line ?? '')?.[1] ?? -1);
+  }
+  const out = (await inNs(host, 'iptables', ['-w', '-t', 'nat', '-L', 'LIBVIRT_PRT', '-n', '-v', '-x'])).stdout;
+  const line = out.split('\n').find((l) => /MASQUERADE\s+0\s/.test(l) && !l.includes('masq ports'));
+  return Number(line?.trim().split(/\s+/)[0] ?? -1);
+}
+
 describe.skipIf(skip !== undefined)('LinuxBackend traffic (namespaces)', () => {
   beforeAll(async () => {
     await sweepStaleNamespaces();
@@ -140,6 +152,8 @@ describe.skipIf(skip !== undefined)('LinuxBackend traffic (namespaces)', () => {
       const seen = await captureIcmp(t.outside, 'eth0', async () => expect(await ping(g, '198.51.100.2')).toBe(true));
       expect(seen[0]).toMatch(/IP 198\.51\.100\.1 > 198\.51\.100\.2: ICMP echo request/);
       expect(seen.join('\n')).not.toContain('192.168.122.');
+      // And the catch-all MASQUERADE rule (ICMP is neither tcp nor udp) counted it.
+      expect(await masqueradePackets(t.host, firewall)).toBeGreaterThan(0);
 
       const stopped = await backend.teardown('default');
       expect(stopped.error).toBeUndefined();
