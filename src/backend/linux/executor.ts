@@ -5,11 +5,16 @@
  * Process budget (counted in {@link LinuxExecutor.processCount}):
  * - consecutive link/address/route operations: ONE `ip [-n NS] -batch -` (commands on stdin);
  * - sysctls: written to /proc/sys directly (0 processes); inside a namespace ONE
- *   `ip netns exec NS sysctl …` per run of sysctls (see sysctl.ts for why);
+ *   `nsenter --net=… sysctl …` for all sysctls of a start (see sysctl.ts for why);
  * - firewall: ONE `nft -f -`, or one `iptables-restore` (+ one `ip6tables-restore` when the network
- *   has IPv6 rules);
+ *   has IPv6 rules; + one `iptables-save` per family on the executor's first start, see
+ *   firewall-apply.ts); removing nft rules lists them first (one more process);
  * - files and directories: no process;
  * - dnsmasq: its own process (it daemonises; the foreground one exits).
+ *
+ * So libvirt's default NAT network (IPv4 only) starts with 3 processes on the host (ip, nft or
+ * iptables-restore, dnsmasq) and 4 inside a namespace (+ sysctl); libvirt 9.0 runs ~20 iptables
+ * commands alone for it.
  *
  * To reach one `ip -batch` per start, a run of link/address/route, sysctl and firewall operations
  * is executed as: all iproute2 operations first, then the sysctls, then the firewall. This only
