@@ -90,7 +90,7 @@ export function parseNetwork(xml: string | Uint8Array, options: ParseOptions = {
   try {
     const limits = resolveLimits(options);
     const text = decodeInput(xml, limits.maxBytes);
-    const root = buildTree(text, limits);
+    const root = buildTree(text, limits, typeof xml !== 'string');
     if (root.name !== 'network')
       throw docError('xml.root', `The root element is <${root.name}>; a network document starts with <network>.`, locate(text, root).line, locate(text, root).column);
     const ctx = new ParseContext(text, options.strict === true, options.preserveUnknown === true);

@@ -102,13 +102,14 @@ function docError(code: NetworkXmlErrorCode, message: string, text: string, inde
 
 /**
  * Parse `text` (already decoded, no BOM) into its root element. Throws {@link NetworkXmlError}:
- * `xml.malformed` (not well-formed XML 1.0, including characters XML forbids), `xml.doctype` (any
+ * `xml.malformed` (not well-formed XML 1.0, including characters XML forbids), `xml.encoding` (a
+ * declaration naming an encoding other than UTF-8, when `fromBytes`), `xml.doctype` (any
  * DOCTYPE: entity declarations are never processed), `xml.too-deep`, `xml.too-many-elements`.
  *
  * The parser is iterative (saxes keeps its own stack), so nesting depth cannot overflow the call
  * stack; the depth limit still stops it early.
  */
-export function buildTree(text: string, limits: XmlLimits): XNode {
+export function buildTree(text: string, limits: XmlLimits, fromBytes = false): XNode {
   // Position tracking off: saxes then skips its line bookkeeping; positions come from `end`.
   const parser = new SaxesParser({ xmlns: false, position: false });
   const stack: XNode[] = [];
@@ -120,6 +121,13 @@ export function buildTree(text: string, limits: XmlLimits): XNode {
   parser.on('error', (err: Error) => {
     throw docError('xml.malformed', `The document is not well-formed XML: ${err.message.replace(/\.$/, '')}.`, text, Math.max(0, parser.position - 1));
   });
+  if (fromBytes) {
+    // Bytes are always read as UTF-8; a declaration naming another encoding would be misread.
+    parser.on('xmldecl', (decl) => {
+      if (decl.encoding !== undefined && !/^utf-?8$/i.test(decl.encoding))
+        throw docError('xml.encoding', `The document declares encoding '${decl.encoding}'; only UTF-8 is supported.`, text, 0);
+    });
+  }
   parser.on('doctype', () => {
     throw docError(
       'xml.doctype',

@@ -150,6 +150,13 @@ describe('characters and encodings', () => {
     expect(parseNetwork('\ufeff<network><name>s</name></network>').name).toBe('s');
   });
 
+  it('refuses bytes that declare an encoding other than UTF-8', () => {
+    const bytes = new TextEncoder().encode("<?xml version='1.0' encoding='ISO-8859-1'?><network><name>n</name></network>");
+    expect(errorOf(bytes).code).toBe('xml.encoding');
+    const utf8 = new TextEncoder().encode("<?xml version='1.0' encoding='utf8'?><network><name>n</name></network>");
+    expect(parseNetwork(utf8).name).toBe('n');
+  });
+
   it('refuses input that is neither a string nor bytes, with a typed error', () => {
     expect(errorOf(42 as unknown as string).code).toBe('xml.encoding');
   });
