@@ -18,7 +18,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LinuxBackend, resolveBinary } from '../../src/backend/linux/index.js';
+import { LinuxBackend } from '../../src/backend/linux/index.js';
+import { resolveBinary } from '../../src/backend/linux/run.js';
 import { compileNetwork } from '../../src/compile/compile.js';
 import { parseNetwork } from '../../src/xml/parse.js';
 import { createNamespace, destroyAllNamespaces, inNs, sh, sweepStaleNamespaces, systemTestSkipReason } from '../support/netns.js';

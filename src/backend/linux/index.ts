@@ -13,12 +13,10 @@ import { LinuxExecutor } from './executor.js';
 import { inspectNetwork } from './inspect.js';
 import { checkNetnsName } from './netns.js';
 
-export { LinuxExecutor, type LinuxExecutorOptions, parseBatchFailures } from './executor.js';
-export { inspectNetwork, readDevice, readFirewall } from './inspect.js';
-export { CommandContext, checkNetnsName } from './netns.js';
-export { run, hasBinary, resolveBinary, ProcessCounter, type RunResult, type RunOptions } from './run.js';
-export { sysctlPath, readSysctls } from './sysctl.js';
-export { readPidfile, processArgs, isLiveDnsmasq } from './dnsmasq-process.js';
+// Only the backend's own names: this module is re-exported from the package root, where helper
+// names (`sysctlPath`, `run`, …) would collide with other layers'. Import helpers from their modules.
+export { LinuxExecutor, type LinuxExecutorOptions } from './executor.js';
+export { inspectNetwork } from './inspect.js';
 
 /** Default root of virtnet's runtime state. */
 export const DEFAULT_RUN_DIR = '/run/virtnet';
