@@ -186,6 +186,8 @@ export function decodeForward(node: XNode, path: string, ctx: ParseContext): Dec
     const list: ForwardInterface[] = [];
     if (dev !== undefined) list.push({ dev });
     const ifSpec = specAt('forward', 'interface');
+    // A set instead of libvirt's pairwise comparison: same result, linear time.
+    const seen = new Set<string>();
     for (let i = 0; i < interfaces.length; i++) {
       const n = interfaces[i]!;
       const ipath = `${path}/interface[${i + 1}]`;
@@ -203,12 +205,12 @@ export function decodeForward(node: XNode, path: string, ctx: ParseContext): Dec
           );
         entry = list[0]!;
       } else {
-        for (let j = 0; j < i; j++)
-          if (list[j]?.dev === d)
-            ctx.fail('forward.interface.duplicate', n, `${ipath}/@dev`, `The interface '${d}' is listed more than once in the <forward> of ${ctx.net}.`);
+        if (seen.has(d))
+          ctx.fail('forward.interface.duplicate', n, `${ipath}/@dev`, `The interface '${d}' is listed more than once in the <forward> of ${ctx.net}.`);
         entry = { dev: d };
         list.push(entry);
       }
+      seen.add(d);
       if (ctx.preserve) {
         const u = collectUnknown(n, ifSpec);
         if (u) entry.unknown = u;
@@ -218,6 +220,7 @@ export function decodeForward(node: XNode, path: string, ctx: ParseContext): Dec
     interfaceCount = list.length;
   } else if (addresses.length > 0) {
     const list: PciAddress[] = [];
+    const seenPci = new Set<string>();
     for (let i = 0; i < addresses.length; i++) {
       const n = addresses[i]!;
       const apath = `${path}/address[${i + 1}]`;
@@ -228,17 +231,11 @@ export function decodeForward(node: XNode, path: string, ctx: ParseContext): Dec
       if (type !== 'pci')
         ctx.fail('forward.address.type.invalid', n, `${apath}/@type`, `Unknown forward address type '${type}' in ${ctx.net}: expected 'pci'.`);
       const pci = decodePci(n, apath, ctx);
-      for (const other of list) {
-        if (other.domain === pci.domain && other.bus === pci.bus && other.slot === pci.slot && other.function === pci.function) {
-          const h = (v: number, w: number): string => v.toString(16).padStart(w, '0');
-          ctx.fail(
-            'forward.address.duplicate',
-            n,
-            apath,
-            `The PCI device ${h(pci.domain, 4)}:${h(pci.bus, 2)}:${h(pci.slot, 2)}.${pci.function.toString(16)} is listed more than once in the <forward> of ${ctx.net}.`,
-          );
-        }
-      }
+      const h = (v: number, w: number): string => v.toString(16).padStart(w, '0');
+      const key = `${h(pci.domain, 4)}:${h(pci.bus, 2)}:${h(pci.slot, 2)}.${pci.function.toString(16)}`;
+      if (seenPci.has(key))
+        ctx.fail('forward.address.duplicate', n, apath, `The PCI device ${key} is listed more than once in the <forward> of ${ctx.net}.`);
+      seenPci.add(key);
       if (ctx.preserve) {
         const u = collectUnknown(n, specAt('forward', 'address'));
         if (u) pci.unknown = u;
