@@ -200,9 +200,16 @@ export interface XmlProblem {
 }
 
 /**
- * A document libvirt would refuse, or one the parser refuses for safety. `path` names the element
- * (and attribute) at fault: `/network/ip[2]/dhcp/host[3]/@mac`; `line`/`column` (1-based) point
- * at the start of that element's tag. `message` is one sentence naming the value and the network.
+ * A document libvirt would refuse, or one the parser refuses for safety.
+ *
+ * `path` names the element (and attribute) at fault: `/network/ip[2]/dhcp/host[3]/@mac`. Elements
+ * the schema allows only once in their parent (`bridge`, `dns`, `dhcp`, `nat`, `lease`, …) never
+ * carry an index; every other element (`ip`, `route`, `portgroup`, `range`, `host`, `forwarder`,
+ * `txt`, `srv`, `hostname`, `interface`, forward `address`, `tag`, `option`, unknown elements)
+ * always does: its 1-based position among the siblings of the same name, as in XPath. Document-level
+ * errors (`xml.*`) have an empty path, except `xml.root` (`/`). `line`/`column` (1-based) point at the attribute when the
+ * path ends in one, else at the `<` of the element's start tag. `message` is one sentence naming
+ * the value and the network.
  *
  * @example
  * ```ts

@@ -11,10 +11,8 @@ import { isDnsmasqElement } from './schema.js';
 /** The `value` of every `<dnsmasq:option>` under every `<dnsmasq:options>` child of `root`. */
 export function decodeDnsmasqOptions(root: XNode, ctx: ParseContext): string[] | undefined {
   let values: string[] | undefined;
-  let optionsIndex = 0;
   for (const options of root.children) {
     if (!isDnsmasqElement(options, 'options')) continue;
-    optionsIndex++;
     let n = 0;
     for (const option of options.children) {
       if (!isDnsmasqElement(option, 'option')) continue;
@@ -24,7 +22,7 @@ export function decodeDnsmasqOptions(root: XNode, ctx: ParseContext): string[] |
         ctx.fail(
           'dnsmasq.option.value.missing',
           option,
-          `/network/${options.name}${optionsIndex > 1 ? `[${optionsIndex}]` : ''}/${option.name}[${n}]`,
+          `/network/${options.name}/${option.name}[${n}]`,
           `A <${option.name}> in ${ctx.net} has no 'value' attribute.`,
         );
       (values ??= []).push(value);
