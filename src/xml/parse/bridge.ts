@@ -107,5 +107,3 @@ export function decodePort(node: XNode, path: string, ctx: ParseContext): PortSe
   return Object.keys(port).length > 0 ? port : undefined;
 }
 
-// Re-exported for the mode checks.
-export type { Bridge };
