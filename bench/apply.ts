@@ -100,6 +100,9 @@ async function virtnetRunner(firewall: FirewallBackendName, temp: string): Promi
 
 /** Last pid the kernel handed out (system-wide: an upper bound for a command's processes on a busy host). */
 const lastPid = () => Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'utf8'));
+const pidMax = () => Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+/** Pids handed out since `p` (pids wrap around at pid_max). */
+const pidsSince = (p: number) => (lastPid() - p + pidMax()) % pidMax();
 
 async function libvirtdRunner(temp: string): Promise<Runner | string> {
   if (!existsSync('/usr/sbin/libvirtd') || !existsSync(NETWORK_DRIVER) || !hasBinary('virsh') || !hasBinary('nsenter') || !hasBinary('unshare')) {
@@ -162,12 +165,12 @@ async function libvirtdRunner(temp: string): Promise<Runner | string> {
       figures.start.push(performance.now() - t);
       // Minus the nsenter that becomes virsh; what is left is libvirtd's threads and children
       // and anything else the host started meanwhile.
-      figures.startProcesses.push(lastPid() - p - 1);
+      figures.startProcesses.push(pidsSince(p) - 1);
       p = lastPid();
       t = performance.now();
       await virsh(['net-destroy', 'default']);
       figures.stop.push(performance.now() - t);
-      figures.stopProcesses.push(lastPid() - p - 1);
+      figures.stopProcesses.push(pidsSince(p) - 1);
     },
     close,
   };
@@ -189,7 +192,14 @@ async function main() {
     else runners.push(lv);
     try {
       // Interleaved, so a busy host slows every contender alike.
-      for (let i = 0; i < iterations; i++) for (const r of runners) await r.cycle();
+      // A short pause before each cycle lets the previous contender's leftovers (daemons exiting,
+      // zombies reaped by PID 1) settle, so no one is measured against another's clean-up.
+      for (let i = 0; i < iterations; i++) {
+        for (const r of runners) {
+          await new Promise((res) => setTimeout(res, 200));
+          await r.cycle();
+        }
+      }
     } finally {
       for (const r of runners) await r.close().catch(() => undefined);
     }

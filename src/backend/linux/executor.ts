@@ -36,7 +36,16 @@
 import type { Operation } from '../../compile/plan.js';
 import { HostError, type ExecutedStep, type OperationExecutor } from '../types.js';
 import { applyFirewallOperation, type FirewallOperation } from './firewall-apply.js';
-import { makeDirectory, removeDirectory, removeFile, writeFileAtomic } from './files.js';
+import {
+  makeDirectory,
+  makeDirectorySync,
+  removeDirectory,
+  removeDirectorySync,
+  removeFile,
+  removeFileSync,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from './files.js';
 import { batchLine, errnoOf, failedLine, ipUndo, isIpOperation, type IpOperation } from './iproute2.js';
 import { CommandContext } from './netns.js';
 import { describeFailure } from './run.js';
@@ -147,6 +156,22 @@ export class LinuxExecutor implements OperationExecutor {
     return steps;
   }
 
+  /** A folder or file operation, synchronously (anything else goes through {@link single}). */
+  private fileStepSync(op: Operation): ExecutedStep {
+    const started = performance.now();
+    try {
+      let undo: Operation[];
+      if (op.kind === 'file.write') undo = writeFileAtomicSync(op);
+      else if (op.kind === 'file.remove') undo = removeFileSync(op);
+      else if (op.kind === 'dir.create') undo = makeDirectorySync(op);
+      else if (op.kind === 'dir.remove') undo = removeDirectorySync(op);
+      else throw new HostError('ENOSYS', `operation ${op.kind} is not a synchronous file step`, op);
+      return { operation: op, ok: true, undo, durationMs: performance.now() - started };
+    } catch (e) {
+      return { operation: op, ok: false, undo: [], error: asHostError(e, op), durationMs: performance.now() - started };
+    }
+  }
+
   /** A file, directory or dnsmasq operation. */
   private async single(op: Operation): Promise<ExecutedStep> {
     const started = performance.now();
@@ -237,7 +262,20 @@ export class LinuxExecutor implements OperationExecutor {
     };
     const indexed = ops.map((op, index) => ({ index, op }));
     const of = (cls: StageClass) => indexed.filter((x) => classOf(x.op) === cls);
-    const host = this.runIndexed(of('other'));
+    // Folders and files synchronously (small; see files.ts), then dnsmasq is spawned before the
+    // ip batch: it is the slowest process to get ready.
+    const others = of('other');
+    const firstDaemon = others.findIndex((x) => x.op.kind === 'dnsmasq.start');
+    const before = firstDaemon < 0 ? others : others.slice(0, firstDaemon);
+    const written: Indexed[] = [];
+    for (const { index, op } of before) {
+      written.push({ index, step: this.fileStepSync(op) });
+      if (!written[written.length - 1]!.step.ok) break;
+    }
+    const host =
+      written.some((r) => !r.step.ok) || firstDaemon < 0
+        ? Promise.resolve(written)
+        : this.runIndexed(others.slice(firstDaemon)).then((d) => [...written, ...d]);
     const ip = of('ip');
     if (ip.length > 0) record(await this.runIpBatch(ip as Array<{ index: number; op: IpOperation }>, false));
     if (failure) {

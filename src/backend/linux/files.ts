@@ -6,9 +6,28 @@
  * created 0755 and those files must be world-readable (the plan's modes say 0644); modes are set
  * with fchmod/chmod so the process umask cannot narrow them.
  *
+ * The calls are synchronous on purpose: these are a few small files (microseconds on tmpfs, one
+ * fsync each on disk), and doing them without yielding lets a pipelined start write them and
+ * launch dnsmasq before the event loop is busy spawning the other processes.
+ *
  * @module
  */
-import { promises as fs, constants } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 import type { Operation } from '../../compile/plan.js';
@@ -29,9 +48,13 @@ function hostError(e: unknown, what: string, op?: Operation): HostError {
 
 /** Read a file's content and mode, or `undefined` when it does not exist. */
 export async function readFileState(path: string): Promise<{ content: string; mode: number } | undefined> {
+  return readFileStateSync(path);
+}
+
+function readFileStateSync(path: string): { content: string; mode: number } | undefined {
   try {
-    const [content, st] = await Promise.all([fs.readFile(path, 'utf8'), fs.stat(path)]);
-    return { content, mode: st.mode & 0o7777 };
+    const content = readFileSync(path, 'utf8');
+    return { content, mode: statSync(path).mode & 0o7777 };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
@@ -46,28 +69,38 @@ export async function readFileState(path: string): Promise<{ content: string; mo
  * const undo = await writeFileAtomic({ kind: 'file.write', path: '/run/x/a.conf', content: 'x\n', mode: 0o644 });
  */
 export async function writeFileAtomic(op: Extract<Operation, { kind: 'file.write' }>): Promise<Operation[]> {
+  return writeFileAtomicSync(op);
+}
+
+/** Synchronous {@link writeFileAtomic}. */
+export function writeFileAtomicSync(op: Extract<Operation, { kind: 'file.write' }>): Operation[] {
   const path = checkPath(op.path, op);
   let previous: { content: string; mode: number } | undefined;
   try {
-    previous = await readFileState(path);
+    previous = readFileStateSync(path);
   } catch (e) {
     throw hostError(e, `cannot read ${path}`, op);
   }
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const fh = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     try {
-      await fh.writeFile(op.content, 'utf8');
-      await fh.chmod(op.mode);
-      await fh.sync();
+      const data = Buffer.from(op.content, 'utf8');
+      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
+      fchmodSync(fd, op.mode);
+      fsyncSync(fd);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
-    await fs.rename(tmp, path);
-    await syncDir(dir);
+    renameSync(tmp, path);
+    syncDir(dir);
   } catch (e) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // nothing to clean up
+    }
     throw hostError(e, `cannot write ${path}`, op);
   }
   if (previous === undefined) return [{ kind: 'file.remove', path }];
@@ -77,13 +110,18 @@ export async function writeFileAtomic(op: Extract<Operation, { kind: 'file.write
 
 /** Remove a file; a missing file is not an error. Returns the undo (write it back). */
 export async function removeFile(op: Extract<Operation, { kind: 'file.remove' }>): Promise<Operation[]> {
+  return removeFileSync(op);
+}
+
+/** Synchronous {@link removeFile}. */
+export function removeFileSync(op: Extract<Operation, { kind: 'file.remove' }>): Operation[] {
   const path = checkPath(op.path, op);
   let previous: { content: string; mode: number } | undefined;
   try {
-    previous = await readFileState(path);
+    previous = readFileStateSync(path);
     if (previous === undefined) return [];
-    await fs.unlink(path);
-    await syncDir(dirname(path));
+    unlinkSync(path);
+    syncDir(dirname(path));
   } catch (e) {
     throw hostError(e, `cannot remove ${path}`, op);
   }
@@ -95,11 +133,16 @@ export async function removeFile(op: Extract<Operation, { kind: 'file.remove' }>
  * directories that were created, deepest first.
  */
 export async function makeDirectory(op: Extract<Operation, { kind: 'dir.create' }>): Promise<Operation[]> {
+  return makeDirectorySync(op);
+}
+
+/** Synchronous {@link makeDirectory}. */
+export function makeDirectorySync(op: Extract<Operation, { kind: 'dir.create' }>): Operation[] {
   const path = checkPath(op.path, op);
   const missing: string[] = [];
   for (let p = path; p !== '/'; p = dirname(p)) {
     try {
-      const st = await fs.stat(p);
+      const st = statSync(p);
       if (!st.isDirectory()) throw new HostError('ENOTDIR', `${p} exists and is not a directory`, op);
       break;
     } catch (e) {
@@ -111,12 +154,18 @@ export async function makeDirectory(op: Extract<Operation, { kind: 'dir.create' 
   const created: string[] = [];
   try {
     for (const p of missing.reverse()) {
-      await fs.mkdir(p, { mode: op.mode });
+      mkdirSync(p, { mode: op.mode });
       created.push(p);
-      await fs.chmod(p, op.mode);
+      chmodSync(p, op.mode);
     }
   } catch (e) {
-    for (const p of created.reverse()) await fs.rmdir(p).catch(() => undefined);
+    for (const p of created.reverse()) {
+      try {
+        rmdirSync(p);
+      } catch {
+        // leave it
+      }
+    }
     throw hostError(e, `cannot create ${path}`, op);
   }
   return created.reverse().map((p) => ({ kind: 'dir.remove', path: p }));
@@ -124,27 +173,32 @@ export async function makeDirectory(op: Extract<Operation, { kind: 'dir.create' 
 
 /** Remove a directory if it exists and is empty (a non-empty one is left alone and reported). */
 export async function removeDirectory(op: Extract<Operation, { kind: 'dir.remove' }>): Promise<Operation[]> {
+  return removeDirectorySync(op);
+}
+
+/** Synchronous {@link removeDirectory}. */
+export function removeDirectorySync(op: Extract<Operation, { kind: 'dir.remove' }>): Operation[] {
   const path = checkPath(op.path, op);
   let mode: number;
   try {
-    mode = (await fs.stat(path)).mode & 0o7777;
+    mode = statSync(path).mode & 0o7777;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw hostError(e, `cannot stat ${path}`, op);
   }
   try {
-    await fs.rmdir(path);
+    rmdirSync(path);
   } catch (e) {
     throw hostError(e, `cannot remove directory ${path}`, op);
   }
   return [{ kind: 'dir.create', path, mode }];
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const fh = await fs.open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+function syncDir(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
-    await fh.sync();
+    fsyncSync(fd);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
