@@ -157,9 +157,16 @@ function dnsmasqOperations(network: Network, bridge: string, o: ResolvedCompileO
   ];
 }
 
+/** The MAC a previous plan gave the same bridge, if any. */
+function previousMac(previous: Plan | undefined, network: string, bridge: string): string | undefined {
+  if (previous?.network !== network) return undefined;
+  const create = previous.operations.find((op) => op.kind === 'link.create-bridge');
+  return create?.kind === 'link.create-bridge' && create.name === bridge ? create.mac : undefined;
+}
+
 /** Operations of a network libvirt gives its own bridge: modes none (isolated), nat, route, open. */
 function virtualOperations(network: Network, mode: ForwardMode, bridge: string, o: ResolvedCompileOptions, omitted: OmittedStep[]): Operation[] {
-  const mac = network.mac ?? (o.generateMac ? generateMac(o.random) : undefined);
+  const mac = network.mac ?? previousMac(o.previous, network.name, bridge) ?? (o.generateMac ? generateMac(o.random) : undefined);
   const ops: Operation[] = [createBridgeOperation(network, bridge, mac)];
   if (network.bridge?.macTableManager === 'libvirt') ops.push(vlanFilteringOperation(bridge));
   ops.push(...addressOperations(network, bridge));
@@ -221,7 +228,12 @@ export function compileNetwork(network: Network, options?: CompileOptions): Plan
   let bridge: string | undefined;
   let operations: Operation[] = [];
   if (virtual) {
-    bridge = resolveBridgeName(network.bridge?.name, o.usedBridgeNames);
+    // A name the document leaves open (absent or a `%d` template) keeps what a previous plan chose.
+    const requested = network.bridge?.name;
+    const open = requested === undefined || requested.includes('%d');
+    bridge = open && o.previous?.network === network.name && o.previous.bridge !== undefined
+      ? o.previous.bridge
+      : resolveBridgeName(requested, o.usedBridgeNames);
     operations = virtualOperations(network, mode, bridge, o, omitted);
   } else if (hostBridge && network.bridge?.name) {
     // `networkStartNetworkBridge`: the bridge is the host's own; libvirt only shapes it
@@ -233,7 +245,7 @@ export function compileNetwork(network: Network, options?: CompileOptions): Plan
   return {
     version: 1,
     network: network.name,
-    ...(network.uuid !== undefined ? { uuid: network.uuid } : {}),
+    ...(network.uuid !== undefined ? { uuid: network.uuid } : o.previous?.network === network.name && o.previous.uuid !== undefined ? { uuid: o.previous.uuid } : {}),
     ...(bridge !== undefined ? { bridge } : {}),
     forwardMode: mode,
     firewallBackend: o.firewallBackend,

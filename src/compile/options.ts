@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_PID_DIR, DEFAULT_STATE_DIR } from './dnsmasq/options.js';
-import type { FirewallBackendName } from './plan.js';
+import type { FirewallBackendName, Plan } from './plan.js';
 /** Found on `$PATH` by the backend, as libvirt's `dnsmasqCapsNewFromBinary` does. */
 export const DEFAULT_DNSMASQ_BINARY = 'dnsmasq';
 /**
@@ -56,6 +56,13 @@ export interface CompileOptions {
   generateMac?: boolean;
   /** Random bytes for the generated MAC (tests inject a fixed source). Default `crypto.randomBytes`. */
   random?: (n: number) => Uint8Array;
+  /**
+   * The plan this network was last applied with. What the document leaves open and the compiler
+   * would otherwise choose afresh (the `virbrN` name, the random MAC, the UUID) is taken from it,
+   * so compiling an unchanged document again gives an equal plan: re-applying it is a no-op, as
+   * libvirt keeps the name and MAC it chose at define time.
+   */
+  previous?: Plan;
 }
 
 /** {@link CompileOptions} with every default filled in. */
@@ -69,6 +76,7 @@ export interface ResolvedCompileOptions {
   usedBridgeNames: ReadonlySet<string>;
   generateMac: boolean;
   random: (n: number) => Uint8Array;
+  previous: Plan | undefined;
 }
 
 /**
@@ -90,5 +98,6 @@ export function resolveCompileOptions(options: CompileOptions = {}): ResolvedCom
     usedBridgeNames: new Set(options.usedBridgeNames ?? []),
     generateMac: options.generateMac ?? true,
     random: options.random ?? randomBytes,
+    previous: options.previous,
   };
 }
