@@ -67,6 +67,28 @@ describe.skipIf(skip !== undefined)('LinuxBackend transactions (fault at every o
   });
 
   for (const firewall of ['nftables', 'iptables'] as const) {
+    it.concurrent(`${firewall}: a real failure (the bridge exists) undoes what ran alongside the ip batch`, async () => {
+      const ns = await createNamespace('tx');
+      const base = mkdtempSync(join(tmpdir(), 'vnt-tx-'));
+      chmodSync(base, 0o755);
+      temp.push(base);
+      const plan = compileNetwork(parseNetwork(INPUT_XML), { firewallBackend: firewall, stateDir: join(base, 'lib'), pidDir: join(base, 'run'), leaseHelper: null });
+      const backend = new LinuxBackend({ netns: ns, runDir: join(base, 'virtnet') });
+      // libvirt's global chains exist from an earlier start (they are never removed).
+      expect((await backend.apply(plan)).ok).toBe(true);
+      expect((await backend.teardown(plan.network)).ok).toBe(true);
+      await sh('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=0', 'net.ipv6.conf.all.forwarding=0']);
+      await sh('ip', ['-n', ns, 'link', 'add', 'virbr-test', 'type', 'bridge']);
+      const before = await snapshotHost(ns, [base]);
+      const r = await backend.apply(plan);
+      // The files and dnsmasq (and iptables rules) were started while `ip link add` failed.
+      expect(r).toMatchObject({ ok: false, rolledBack: true, error: { code: 'EEXIST', operationIndex: 0 } });
+      expect(r.error?.message).toContain('File exists');
+      expect(r.operations.slice(1).every((o) => o.status === 'skipped')).toBe(true);
+      expect(await snapshotHost(ns, [base])).toEqual(before);
+      expect((await backend.inspect(plan.network)).active).toBe(false);
+    });
+
     it.concurrent(`${firewall}: every injected failure leaves the namespace exactly as it was`, async () => {
       const ns = await createNamespace('tx');
       const base = mkdtempSync(join(tmpdir(), 'vnt-tx-'));

@@ -245,7 +245,8 @@ export class LinuxExecutor implements OperationExecutor {
    * 1. the `ip -batch` (bridge, addresses, link up, routes) and, at the same time, the folders,
    *    the files and then dnsmasq: with `bind-dynamic` (always in libvirt's conf) dnsmasq binds to
    *    the bridge's addresses whenever they appear, so it does not need the bridge yet;
-   * 2. once the bridge exists: the firewall and the sysctls, at once.
+   * 2. once the bridge exists: the firewall and the sysctls, at once (iptables rules, which name
+   *    the bridge by name only, already go in during wave 1).
    * They share nothing: the rules name the bridge only, the sysctls concern the bridge's IPv6
    * autoconfiguration and forwarding, and a bridge without ports carries no traffic before its
    * rules are in. Results are put back in plan order; on a failure, whatever ran past it in
@@ -276,14 +277,21 @@ export class LinuxExecutor implements OperationExecutor {
       written.some((r) => !r.step.ok) || firstDaemon < 0
         ? Promise.resolve(written)
         : this.runIndexed(others.slice(firstDaemon)).then((d) => [...written, ...d]);
+    // iptables rules name interfaces by name only, so they can go in while the bridge is being
+    // created; nftables' `iif`/`oif` resolve the bridge's index and must wait for it.
+    const firewallOps = of('firewall');
+    const early = firewallOps.every((x) => (x.op as FirewallOperation).backend === 'iptables');
+    let firewall = early ? this.runIndexed(firewallOps) : undefined;
     const ip = of('ip');
     if (ip.length > 0) record(await this.runIpBatch(ip as Array<{ index: number; op: IpOperation }>, false));
     if (failure) {
       const f = failure.index;
       record(await host);
-      record(await this.runIndexed(indexed.filter((x) => (classOf(x.op) === 'sysctl' || classOf(x.op) === 'firewall') && x.index < f)));
+      if (firewall) record(await firewall);
+      const pending = indexed.filter((x) => (classOf(x.op) === 'sysctl' || (!early && classOf(x.op) === 'firewall')) && x.index < f);
+      record(await this.runIndexed(pending));
     } else {
-      const firewall = this.runIndexed(of('firewall'));
+      firewall ??= this.runIndexed(firewallOps);
       const sysctls = this.runIndexed(of('sysctl'));
       record(await firewall);
       record(await sysctls);
