@@ -24,10 +24,13 @@ export function renderLocated(file: string, line: number | undefined, column: nu
 }
 
 /** Parse FILE; report a parse error and throw {@link ReportedError} on failure. */
-export function loadNetwork(file: string, io: Io, options: { strict?: boolean } = {}): { network: Network; name: string } {
+export function loadNetwork(file: string, io: Io, options: { strict?: boolean; generateUuid?: boolean } = {}): { network: Network; name: string } {
   const input = readInput(file);
   try {
-    return { network: parseNetwork(input.text, { strict: options.strict ?? false }), name: input.name };
+    return {
+      network: parseNetwork(input.text, { strict: options.strict ?? false, generateUuid: options.generateUuid ?? true }),
+      name: input.name,
+    };
   } catch (error) {
     if (error instanceof NetworkXmlError) {
       io.err(`${renderLocated(input.name, error.line, error.column, error.path, error.message)}\n`);
@@ -46,8 +49,8 @@ export function reportProblems(file: string, problems: readonly Problem[], io: I
 }
 
 /** Parse and validate FILE; refuse (exit 1) when validation finds errors. */
-export function loadValidNetwork(file: string, io: Io): { network: Network; name: string } {
-  const loaded = loadNetwork(file, io);
+export function loadValidNetwork(file: string, io: Io, options: { generateUuid?: boolean } = {}): { network: Network; name: string } {
+  const loaded = loadNetwork(file, io, options);
   if (reportProblems(loaded.name, validateNetwork(loaded.network), io)) throw new ReportedError(1);
   return loaded;
 }

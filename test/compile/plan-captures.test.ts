@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { compileNetwork } from '../../src/compile/index.js';
 import type { Operation, Plan } from '../../src/compile/plan.js';
 import { parseNetwork } from '../../src/xml/index.js';
+import { capturesDir } from '../support/corpus.js';
 
-const CAPTURES = '/work/shared/reference/libvirtd-9.0-captures';
+const CAPTURES = capturesDir ?? '../shared/reference/libvirtd-9.0-captures';
 const available = existsSync(CAPTURES);
 if (!available) console.warn(`[plan-captures] ${CAPTURES} not found: libvirtd capture comparisons skipped`);
 

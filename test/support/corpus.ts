@@ -66,3 +66,12 @@ export function readCorpus(relative: string): string {
   if (!corpusDir) throw new Error('corpus not available');
   return readFileSync(join(corpusDir, relative), 'utf8');
 }
+
+/**
+ * The libvirtd 9.0 host captures (`../shared/reference/libvirtd-9.0-captures` beside the
+ * repository), or undefined when they are not there.
+ */
+export const capturesDir: string | undefined = (() => {
+  const dir = resolve(repoRoot, '..', 'shared', 'reference', 'libvirtd-9.0-captures');
+  return existsSync(dir) ? dir : undefined;
+})();

@@ -23,8 +23,9 @@ import { resolveBinary } from '../../src/backend/linux/run.js';
 import { compileNetwork } from '../../src/compile/compile.js';
 import { parseNetwork } from '../../src/xml/parse.js';
 import { createNamespace, destroyAllNamespaces, inNs, sh, sweepStaleNamespaces, systemTestSkipReason } from '../support/netns.js';
+import { capturesDir } from '../support/corpus.js';
 
-const CAPTURE = '/work/shared/reference/libvirtd-9.0-captures/nat-dhcp-dns';
+const CAPTURE = join(capturesDir ?? '../shared/reference/libvirtd-9.0-captures', 'nat-dhcp-dns');
 const LIBVIRT_STATE = '/var/lib/libvirt/dnsmasq';
 const LIBVIRT_PID = '/run/libvirt/network';
 const LEASE_HELPER = '/usr/lib/libvirt/libvirt_leaseshelper';

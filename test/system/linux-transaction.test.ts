@@ -16,8 +16,9 @@ import { LinuxBackend } from '../../src/backend/linux/index.js';
 import { compileNetwork } from '../../src/compile/compile.js';
 import { parseNetwork } from '../../src/xml/parse.js';
 import { createNamespace, destroyAllNamespaces, sh, snapshotHost, sweepStaleNamespaces, systemTestSkipReason } from '../support/netns.js';
+import { capturesDir } from '../support/corpus.js';
 
-const CAPTURE = '/work/shared/reference/libvirtd-9.0-captures/nat-dhcp-dns/input.xml';
+const CAPTURE = join(capturesDir ?? '../shared/reference/libvirtd-9.0-captures', 'nat-dhcp-dns', 'input.xml');
 const INPUT_XML = `<network>
   <name>probe-nat</name>
   <forward mode='nat'/>

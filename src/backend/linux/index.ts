@@ -12,6 +12,7 @@ import { FileStateStore, type StateStore } from '../state-store.js';
 import { LinuxExecutor } from './executor.js';
 import { inspectNetwork } from './inspect.js';
 import { checkNetnsName } from './netns.js';
+import { HostError } from '../types.js';
 
 // Only the backend's own names: this module is re-exported from the package root, where helper
 // names (`sysctlPath`, `run`, …) would collide with other layers'. Import helpers from their modules.
@@ -60,5 +61,24 @@ export class LinuxBackend extends TransactionalBackend {
       inspect: (network, plan) => inspectNetwork(executor.ctx, network, plan),
     });
     this.executor = executor;
+  }
+
+  /**
+   * Names a new bridge must not take: every link on the host (or in the namespace) and the
+   * bridges of the networks this backend has applied — what libvirt's `virbrN` allocation
+   * checks. Pass them to `compileNetwork(network, { usedBridgeNames })`. One `ip` process.
+   */
+  async usedBridgeNames(): Promise<string[]> {
+    const result = await this.executor.ctx.ip(['-json', 'link', 'show']);
+    if (result.code !== 0) throw new HostError('ECOMMAND', `ip link show failed: ${result.stderr.trim()}`);
+    const names = new Set<string>();
+    for (const link of JSON.parse(result.stdout || '[]') as Array<{ ifname?: unknown }>) {
+      if (typeof link.ifname === 'string') names.add(link.ifname);
+    }
+    for (const network of await this.store.list()) {
+      const bridge = (await this.store.get(network))?.bridge;
+      if (bridge !== undefined) names.add(bridge);
+    }
+    return [...names].sort();
   }
 }

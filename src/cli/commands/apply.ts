@@ -42,14 +42,23 @@ export async function applyCommand(argv: readonly string[], io: Io): Promise<num
     values: { netns: null, firewall: FIREWALL_BACKENDS },
     positionals: [1, 1],
   });
-  const { network } = loadValidNetwork(args.positionals[0]!, io);
-  const firewallBackend = args.values.get('firewall') as FirewallChoice | undefined;
-  const plan = compileNetwork(network, firewallBackend ? { firewallBackend } : {});
+  // No UUID is generated here: an active network keeps the one its first apply recorded.
+  const { network } = loadValidNetwork(args.positionals[0]!, io, { generateUuid: false });
+  const chosen = args.values.get('firewall') as FirewallChoice | undefined;
   if (args.flags.has('dry-run')) {
-    io.out(describePlan(plan));
+    io.out(describePlan(compileNetwork(network, chosen ? { firewallBackend: chosen } : {})));
     return 0;
   }
-  const result = await backendFor(args.values.get('netns')).apply(plan);
+  const backend = backendFor(args.values.get('netns'));
+  // Applying the same document again must be a no-op: reuse what the recorded plan chose (bridge
+  // name, MAC, UUID, firewall) where the document leaves it open, and avoid names already taken.
+  const previous = await backend.store.get(network.name);
+  const plan = compileNetwork(network, {
+    firewallBackend: chosen ?? previous?.firewallBackend ?? 'nftables',
+    usedBridgeNames: await backend.usedBridgeNames(),
+    ...(previous ? { previous } : {}),
+  });
+  const result = await backend.apply(plan);
   return reportResult('apply', plan.network, result, io);
 }
 
