@@ -11,12 +11,15 @@ import type { Io } from '../io.js';
 import { loadNetwork, loadValidNetwork } from '../load.js';
 import { FIREWALL_BACKENDS, type FirewallChoice } from './shared.js';
 
-export const applyUsage = 'virtnet apply [--netns NS] [--firewall iptables|nftables] [--dry-run] FILE';
-export const destroyUsage = 'virtnet destroy [--netns NS] FILE|NAME';
-export const statusUsage = 'virtnet status [--netns NS] [--json] NAME';
+export const applyUsage = 'virtnet apply [--netns NS] [--firewall iptables|nftables] [--dry-run] [--state-dir DIR] [--pid-dir DIR] [--run-dir DIR] FILE';
+export const destroyUsage = 'virtnet destroy [--netns NS] [--run-dir DIR] FILE|NAME';
+export const statusUsage = 'virtnet status [--netns NS] [--json] [--run-dir DIR] NAME';
 
-function backendFor(netns: string | undefined): LinuxBackend {
-  return new LinuxBackend(netns ? { netns } : {});
+/** The backend for `--netns` and `--run-dir` (where virtnet records the networks it applied). */
+function backendFor(values: ReadonlyMap<string, string>): LinuxBackend {
+  const netns = values.get('netns');
+  const runDir = values.get('run-dir');
+  return new LinuxBackend({ ...(netns ? { netns } : {}), ...(runDir ? { runDir } : {}) });
 }
 
 function reportResult(verb: string, network: string, result: ApplyResult, io: Io): number {
@@ -39,21 +42,26 @@ function reportResult(verb: string, network: string, result: ApplyResult, io: Io
 export async function applyCommand(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs(argv, {
     booleans: ['dry-run'],
-    values: { netns: null, firewall: FIREWALL_BACKENDS },
+    values: { netns: null, firewall: FIREWALL_BACKENDS, 'state-dir': null, 'pid-dir': null, 'run-dir': null },
     positionals: [1, 1],
   });
+  // dnsmasq's files and pidfile go to libvirt's folders unless told otherwise.
+  const stateDir = args.values.get('state-dir');
+  const pidDir = args.values.get('pid-dir');
+  const folders = { ...(stateDir ? { stateDir } : {}), ...(pidDir ? { pidDir } : {}) };
   // No UUID is generated here: an active network keeps the one its first apply recorded.
   const { network } = loadValidNetwork(args.positionals[0]!, io, { generateUuid: false });
   const chosen = args.values.get('firewall') as FirewallChoice | undefined;
   if (args.flags.has('dry-run')) {
-    io.out(describePlan(compileNetwork(network, chosen ? { firewallBackend: chosen } : {})));
+    io.out(describePlan(compileNetwork(network, { ...folders, ...(chosen ? { firewallBackend: chosen } : {}) })));
     return 0;
   }
-  const backend = backendFor(args.values.get('netns'));
+  const backend = backendFor(args.values);
   // Applying the same document again must be a no-op: reuse what the recorded plan chose (bridge
   // name, MAC, UUID, firewall) where the document leaves it open, and avoid names already taken.
   const previous = await backend.store.get(network.name);
   const plan = compileNetwork(network, {
+    ...folders,
     firewallBackend: chosen ?? previous?.firewallBackend ?? 'nftables',
     usedBridgeNames: await backend.usedBridgeNames(),
     ...(previous ? { previous } : {}),
@@ -63,11 +71,11 @@ export async function applyCommand(argv: readonly string[], io: Io): Promise<num
 }
 
 export async function destroyCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: { netns: null }, positionals: [1, 1] });
+  const args = parseArgs(argv, { values: { netns: null, 'run-dir': null }, positionals: [1, 1] });
   const target = args.positionals[0]!;
   // A readable file is a network document; anything else is a network name.
   const name = target === '-' || existsSync(target) ? loadNetwork(target, io).network.name : target;
-  const result = await backendFor(args.values.get('netns')).teardown(name);
+  const result = await backendFor(args.values).teardown(name);
   return reportResult('destroy', name, result, io);
 }
 
@@ -85,8 +93,8 @@ function renderState(state: HostState): string {
 }
 
 export async function statusCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { booleans: ['json'], values: { netns: null }, positionals: [1, 1] });
-  const state = await backendFor(args.values.get('netns')).inspect(args.positionals[0]!);
+  const args = parseArgs(argv, { booleans: ['json'], values: { netns: null, 'run-dir': null }, positionals: [1, 1] });
+  const state = await backendFor(args.values).inspect(args.positionals[0]!);
   io.out(args.flags.has('json') ? `${JSON.stringify(state, null, 2)}\n` : renderState(state));
   return state.active ? 0 : 3;
 }
