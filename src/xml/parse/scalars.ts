@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { hexDigitValue } from '../../model/inet.js';
 
 const MAX_U32 = 0xffffffff;
 
@@ -31,7 +32,7 @@ export function parseCUnsigned(s: string, base: 0 | 10, max: number = Number.MAX
   let radix = 10;
   if (base === 0 && i < n && s.charCodeAt(i) === 0x30) {
     const x = s.charCodeAt(i + 1);
-    if ((x === 0x78 || x === 0x58) && i + 2 < n && hexValue(s.charCodeAt(i + 2)) >= 0) {
+    if ((x === 0x78 || x === 0x58) && i + 2 < n && hexDigitValue(s.charCodeAt(i + 2)) >= 0) {
       radix = 16;
       i += 2;
     } else radix = 8;
@@ -39,7 +40,7 @@ export function parseCUnsigned(s: string, base: 0 | 10, max: number = Number.MAX
   const start = i;
   let value = 0;
   for (; i < n; i++) {
-    const d = hexValue(s.charCodeAt(i));
+    const d = hexDigitValue(s.charCodeAt(i));
     if (d < 0 || d >= radix) break;
     value = value * radix + d;
   }
@@ -65,13 +66,6 @@ export function parseCUIntWrapping(s: string): number | undefined {
   return r.ok ? r.value : undefined;
 }
 
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  return -1;
-}
-
 // --- Yes/no values -------------------------------------------------------------------------------
 
 /** `virXMLPropTristateBool`: exactly `yes` or `no`; `null` for anything else. */
@@ -88,254 +82,8 @@ export function isCaseYes(s: string): boolean {
 
 // --- IP addresses --------------------------------------------------------------------------------
 
-/** A parsed numeric address: 4 or 16 bytes, plus its canonical text. */
-export interface ParsedIp {
-  v6: boolean;
-  bytes: Uint8Array;
-  text: string;
-}
-
-/**
- * glibc `inet_aton` (the exact variant getaddrinfo uses since 2.28): one to four parts, each
- * decimal, `0x` hex or `0` octal; the last part fills the remaining bytes (`10.1` = 10.0.0.1).
- * Returns the 32-bit value or -1.
- */
-export function parseInetAton(s: string): number {
-  const parts: number[] = [];
-  let i = 0;
-  const n = s.length;
-  if (n === 0) return -1;
-  for (;;) {
-    const c = s.charCodeAt(i);
-    if (!(c >= 0x30 && c <= 0x39)) return -1;
-    let radix = 10;
-    if (c === 0x30) {
-      const x = s.charCodeAt(i + 1);
-      if (x === 0x78 || x === 0x58) {
-        radix = 16;
-        i += 2;
-      } else radix = 8;
-    }
-    let value = 0;
-    for (; i < n; i++) {
-      const d = hexValue(s.charCodeAt(i));
-      if (d < 0 || d >= radix) break;
-      value = value * radix + d;
-      if (value > MAX_U32) return -1;
-    }
-    parts.push(value);
-    if (i === n) break;
-    if (s.charCodeAt(i) !== 0x2e /* . */ || parts.length === 4) return -1;
-    i++;
-  }
-  const last = parts[parts.length - 1]!;
-  let value: number;
-  switch (parts.length) {
-    case 1:
-      value = last;
-      break;
-    case 2:
-      if (parts[0]! > 0xff || last > 0xffffff) return -1;
-      value = parts[0]! * 0x1000000 + last;
-      break;
-    case 3:
-      if (parts[0]! > 0xff || parts[1]! > 0xff || last > 0xffff) return -1;
-      value = parts[0]! * 0x1000000 + parts[1]! * 0x10000 + last;
-      break;
-    default:
-      if (parts[0]! > 0xff || parts[1]! > 0xff || parts[2]! > 0xff || last > 0xff) return -1;
-      value = parts[0]! * 0x1000000 + parts[1]! * 0x10000 + parts[2]! * 0x100 + last;
-  }
-  return value;
-}
-
-/** Fast path: a plain decimal dotted quad without leading zeros; its value or -1. */
-function parsePlainQuad(s: string): number {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) {
-      if (digits === 1 && part === 0) return -1; // leading zero: octal, take the slow path
-      part = part * 10 + (c - 0x30);
-      if (++digits > 3 || part > 255) return -1;
-    } else if (c === 0x2e && digits > 0 && dots < 3) {
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else return -1;
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return value * 256 + part;
-}
-
-function quadText(v: number): string {
-  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
-}
-
-/** glibc `inet_pton4` (the IPv4 tail of an IPv6 address): four decimal parts, no leading zeros. */
-function parseStrictQuad(s: string): number[] | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (p.length === 0 || p.length > 3 || (p.length > 1 && p.charCodeAt(0) === 0x30)) return undefined;
-    let v = 0;
-    for (let i = 0; i < p.length; i++) {
-      const c = p.charCodeAt(i);
-      if (c < 0x30 || c > 0x39) return undefined;
-      v = v * 10 + c - 0x30;
-    }
-    if (v > 255) return undefined;
-    out.push(v);
-  }
-  return out;
-}
-
-/** glibc `inet_pton(AF_INET6)`: 16 bytes or undefined. */
-function parseInet6(s: string): Uint8Array | undefined {
-  const words: number[] = [];
-  let gap = -1;
-  let i = 0;
-  const n = s.length;
-  if (n === 0) return undefined;
-  if (s.charCodeAt(0) === 0x3a) {
-    if (s.charCodeAt(1) !== 0x3a) return undefined;
-    i = 1; // the second ':' is read by the loop as a separator
-  }
-  let groupStart = i;
-  let value = 0;
-  let digits = 0;
-  let ipv4Tail = false;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    const d = hexValue(c);
-    if (d >= 0) {
-      value = value * 16 + d;
-      if (++digits > 4) return undefined;
-      continue;
-    }
-    if (c === 0x3a) {
-      if (digits === 0) {
-        if (gap >= 0) return undefined;
-        if (i !== groupStart) return undefined;
-        gap = words.length;
-        groupStart = i + 1;
-        continue;
-      }
-      if (i + 1 === n) return undefined; // trailing single ':'
-      words.push(value);
-      if (words.length > 8) return undefined;
-      value = 0;
-      digits = 0;
-      groupStart = i + 1;
-      continue;
-    }
-    if (c === 0x2e) {
-      // An IPv4 tail: strict dotted decimal (inet_pton4: no leading zeros, exactly four parts).
-      const q = parseStrictQuad(s.slice(groupStart));
-      if (q === undefined) return undefined;
-      words.push((q[0]! << 8) | q[1]!, (q[2]! << 8) | q[3]!);
-      ipv4Tail = true;
-      digits = 0;
-      break;
-    }
-    return undefined;
-  }
-  if (!ipv4Tail && digits > 0) words.push(value);
-  if (words.length > 8) return undefined;
-  if (gap >= 0) {
-    if (words.length === 8) return undefined;
-    const fill = new Array<number>(8 - words.length).fill(0);
-    words.splice(gap, 0, ...fill);
-  } else if (words.length !== 8) return undefined;
-  const bytes = new Uint8Array(16);
-  for (let w = 0; w < 8; w++) {
-    bytes[w * 2] = words[w]! >> 8;
-    bytes[w * 2 + 1] = words[w]! & 255;
-  }
-  return bytes;
-}
-
-/**
- * glibc `inet_ntop(AF_INET6)`: lowercase, the longest run (≥ 2) of zero groups compressed (the
- * first one on a tie), and IPv4-compatible/-mapped addresses written with a dotted tail.
- */
-export function formatIpv6(bytes: Uint8Array): string {
-  const words: number[] = [];
-  for (let w = 0; w < 8; w++) words.push((bytes[w * 2]! << 8) | bytes[w * 2 + 1]!);
-  let bestBase = -1;
-  let bestLen = 0;
-  let curBase = -1;
-  let curLen = 0;
-  for (let w = 0; w < 8; w++) {
-    if (words[w] === 0) {
-      if (curBase < 0) {
-        curBase = w;
-        curLen = 1;
-      } else curLen++;
-    } else if (curBase >= 0) {
-      if (curLen > bestLen) {
-        bestBase = curBase;
-        bestLen = curLen;
-      }
-      curBase = -1;
-    }
-  }
-  if (curBase >= 0 && curLen > bestLen) {
-    bestBase = curBase;
-    bestLen = curLen;
-  }
-  if (bestLen < 2) bestBase = -1;
-  let out = '';
-  for (let w = 0; w < 8; w++) {
-    if (bestBase >= 0 && w >= bestBase && w < bestBase + bestLen) {
-      if (w === bestBase) out += ':';
-      continue;
-    }
-    if (w !== 0) out += ':';
-    if (w === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
-      out += `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
-      break;
-    }
-    out += words[w]!.toString(16);
-  }
-  if (bestBase >= 0 && bestBase + bestLen === 8) out += ':';
-  return out;
-}
-
-/**
- * `virSocketAddrParse(…, AF_UNSPEC)`: a numeric IPv4 address (inet_aton forms) or IPv6 address
- * (no zone index: the model has no place for one). Returns undefined when C would refuse it.
- */
-export function parseIp(s: string): ParsedIp | undefined {
-  const quick = parsePlainQuad(s);
-  if (quick >= 0) {
-    const bytes = new Uint8Array([quick >>> 24, (quick >>> 16) & 255, (quick >>> 8) & 255, quick & 255]);
-    return { v6: false, bytes, text: s };
-  }
-  if (s.indexOf(':') < 0) {
-    const v = parseInetAton(s);
-    if (v < 0) return undefined;
-    const bytes = new Uint8Array([v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255]);
-    return { v6: false, bytes, text: quadText(v) };
-  }
-  const bytes = parseInet6(s);
-  if (bytes === undefined) return undefined;
-  return { v6: true, bytes, text: formatIpv6(bytes) };
-}
-
-/**
- * {@link parseIp} for callers that only need the canonical text (IPv6 when it holds a `:`):
- * the common dotted quad is checked without allocating.
- */
-export function canonicalIp(s: string): string | undefined {
-  if (parsePlainQuad(s) >= 0) return s;
-  return parseIp(s)?.text;
-}
+// One implementation for the whole project, in the model layer; re-exported for the decoders.
+export { canonicalIp, formatIpv6, parseInetAton, parseIp, type ParsedIp } from '../../model/inet.js';
 
 // --- MAC addresses and UUIDs ---------------------------------------------------------------------
 
@@ -347,13 +95,13 @@ export function parseMac(s: string): Uint8Array | undefined {
   const out = new Uint8Array(6);
   let i = 0;
   for (let g = 0; g < 6; g++) {
-    const d0 = hexValue(s.charCodeAt(i));
+    const d0 = hexDigitValue(s.charCodeAt(i));
     if (d0 < 0) return undefined;
     let v = d0;
     let j = i + 1;
     // strtoul reads all hex digits; more than two is refused.
-    while (hexValue(s.charCodeAt(j)) >= 0) {
-      v = v * 16 + hexValue(s.charCodeAt(j));
+    while (hexDigitValue(s.charCodeAt(j)) >= 0) {
+      v = v * 16 + hexDigitValue(s.charCodeAt(j));
       j++;
     }
     if (j - i > 2) return undefined;
@@ -376,15 +124,15 @@ export function macFirstByte(s: string): number {
   let i = 0;
   let first = -1;
   for (let g = 0; g < 6; g++) {
-    const d0 = hexValue(s.charCodeAt(i));
+    const d0 = hexDigitValue(s.charCodeAt(i));
     if (d0 < 0) return -1;
     let v = d0;
     let j = i + 1;
-    const d1 = hexValue(s.charCodeAt(j));
+    const d1 = hexDigitValue(s.charCodeAt(j));
     if (d1 >= 0) {
       v = v * 16 + d1;
       j++;
-      if (hexValue(s.charCodeAt(j)) >= 0) return -1;
+      if (hexDigitValue(s.charCodeAt(j)) >= 0) return -1;
     }
     if (g === 0) first = v;
     if (g === 5) return j < s.length && s.charCodeAt(j) > 0x20 ? -1 : first;
@@ -417,7 +165,7 @@ export function parseUuid(s: string): string | undefined {
       i++;
       continue;
     }
-    if (hexValue(c) < 0 || hexValue(s.charCodeAt(i + 1)) < 0) return undefined;
+    if (hexDigitValue(c) < 0 || hexDigitValue(s.charCodeAt(i + 1)) < 0) return undefined;
     hex += s.slice(i, i + 2);
     i += 2;
   }
