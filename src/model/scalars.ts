@@ -9,7 +9,7 @@
  * @module
  */
 import * as t from 'io-ts';
-import ipaddr from 'ipaddr.js';
+import { isIpv4Text, isIpv6Text } from './inet.js';
 
 // --- IP addresses ------------------------------------------------------------------------------
 
@@ -19,14 +19,18 @@ export interface Ipv4AddressBrand {
 }
 
 /**
- * An IPv4 address in dotted-quad form, for example `192.168.122.1`.
+ * A numeric IPv4 address, for example `192.168.122.1`.
  *
- * The parser accepts what libvirt accepts (glibc `inet_aton` short forms such as `10.1`) and
- * stores the canonical dotted quad, which is what libvirt formats.
+ * The codec accepts every form libvirt accepts (glibc `getaddrinfo(AI_NUMERICHOST)`, so the
+ * `inet_aton` short forms `10.1`, `012.0.0.1`, `0xa.0.0.1` too), not only the canonical dotted
+ * quad: the model is also built by hand, and a value libvirt would take must not be refused.
+ * The parser stores the canonical dotted quad (what libvirt formats); the compilers re-format
+ * every address through `inet.ts`, so a short form never reaches a command or config line as
+ * written.
  */
 export const Ipv4Address = t.brand(
   t.string,
-  (s): s is t.Branded<string, Ipv4AddressBrand> => ipaddr.IPv4.isValidFourPartDecimal(s),
+  (s): s is t.Branded<string, Ipv4AddressBrand> => isIpv4Text(s),
   'Ipv4Address',
 );
 export type Ipv4Address = t.TypeOf<typeof Ipv4Address>;
@@ -37,12 +41,14 @@ export interface Ipv6AddressBrand {
 }
 
 /**
- * An IPv6 address without zone, for example `2001:db8::1`. The parser stores the canonical
- * lowercase compressed form (RFC 5952), which is what libvirt formats.
+ * An IPv6 address without zone, for example `2001:db8::1`: exactly what glibc `inet_pton`
+ * accepts (so `::1.2.3.4` is taken and `::00.1.2.3` refused). Any valid spelling is accepted,
+ * as for {@link Ipv4Address}; the parser stores glibc `inet_ntop`'s form, which is what libvirt
+ * formats (lowercase, longest zero run compressed, `::a.b.c.d` and `::ffff:a.b.c.d` dotted).
  */
 export const Ipv6Address = t.brand(
   t.string,
-  (s): s is t.Branded<string, Ipv6AddressBrand> => !s.includes('%') && ipaddr.IPv6.isValid(s),
+  (s): s is t.Branded<string, Ipv6AddressBrand> => isIpv6Text(s),
   'Ipv6Address',
 );
 export type Ipv6Address = t.TypeOf<typeof Ipv6Address>;

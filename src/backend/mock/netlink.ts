@@ -8,8 +8,8 @@
  *
  * @module
  */
-import ipaddr from 'ipaddr.js';
 import { addressBytes, addressFromBytes, inSubnet, networkAddress } from '../../model/address.js';
+import { isCanonicalIpv4, isIpv6Text, parseIpv6Bytes } from '../../model/inet.js';
 import type {
   AddAddressOp,
   AddRouteOp,
@@ -43,9 +43,18 @@ export function checkLinkName(name: string, op?: Operation): void {
   }
 }
 
-/** Parse an address of the given family strictly; the canonical text. */
+/** True for an IPv6 address in fe80::/10. */
+function isLinkLocal6(text: string): boolean {
+  const b = parseIpv6Bytes(text);
+  return b !== undefined && b[0] === 0xfe && (b[1]! & 0xc0) === 0x80;
+}
+
+/**
+ * Parse an address of the given family strictly (IPv4 only as a plain dotted quad, as `ip`
+ * reads it; IPv6 as glibc `inet_pton`); the canonical text.
+ */
 function canonicalAddress(text: string, family: 'ipv4' | 'ipv6', op: Operation): string {
-  const valid = family === 'ipv4' ? ipaddr.IPv4.isValidFourPartDecimal(text) : ipaddr.IPv6.isValid(text) && text.includes(':');
+  const valid = family === 'ipv4' ? isCanonicalIpv4(text) : isIpv6Text(text);
   if (!valid) fail('EINVAL', `'${text}' is not a valid ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address`, op);
   return addressFromBytes(addressBytes(text));
 }
@@ -269,7 +278,7 @@ export function addRoute(data: MockHostData, op: AddRouteOp): Operation[] {
   if (!Number.isInteger(metric) || metric < 0 || metric > 0xffffffff) fail('EINVAL', `metric ${metric} is not valid`, op);
   if (!link.up) fail('ENETDOWN', `Error: Nexthop device is not up (${op.dev})`, op);
   const onLink =
-    (op.family === 'ipv6' && ipaddr.IPv6.parse(gateway).range() === 'linkLocal') ||
+    (op.family === 'ipv6' && isLinkLocal6(gateway)) ||
     data.addresses.some((a) => a.dev === op.dev && a.family === op.family && inSubnet(gateway, a.address, a.prefix));
   if (!onLink) fail('ENETUNREACH', `RTNETLINK answers: Network is unreachable (gateway ${gateway} is not on ${op.dev})`, op);
   if (data.routes.some((r) => routeKeyMatches(r, op.family, destination, op.prefix, metric))) {

@@ -7,6 +7,7 @@
  * @module
  */
 import { effectivePrefix, isIpv6, networkAddress } from '../../model/address.js';
+import { canonicalIp } from '../../model/inet.js';
 import type { Ip } from '../../model/ip.js';
 import type { Network } from '../../model/network.js';
 import { IpAddress, Ipv4Address } from '../../model/scalars.js';
@@ -203,7 +204,10 @@ function natAction(network: Network, family: FirewallFamily, ports: PortRange | 
     throw new CompileError('firewall.invalid-address', '/network/forward/nat/address', `invalid NAT address range ${JSON.stringify(`${address.start}-${address.end}`)}`);
   }
   if (address !== undefined && family === 'ipv4') {
-    return ports === undefined ? { kind: 'SNAT', from: address.start, to: address.end } : { kind: 'SNAT', from: address.start, to: address.end, toPorts: ports };
+    // The codec takes any inet_aton form (`10.1`); the rule gets the dotted quad libvirt writes.
+    const from = canonicalIp(address.start)!;
+    const to = canonicalIp(address.end)!;
+    return ports === undefined ? { kind: 'SNAT', from, to } : { kind: 'SNAT', from, to, toPorts: ports };
   }
   return ports === undefined ? { kind: 'MASQUERADE' } : { kind: 'MASQUERADE', toPorts: ports };
 }
