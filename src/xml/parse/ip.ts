@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { libvirtPrefix, rangeFault, type RangeFault } from '../../model/inet.js';
 import type { Bootp, Dhcp, DhcpHost, DhcpRange, Ip, Lease, LeaseUnit } from '../../model/ip.js';
 import type { IpAddress, IpFamily, Ipv4Address, MacAddress, Prefix, UInt } from '../../model/scalars.js';
 import type { XNode } from '../tree.js';
@@ -18,58 +19,9 @@ interface IpInfo {
   prefix: number;
 }
 
-/** Number of leading one bits of a contiguous netmask, or -1. */
-export function netmaskBits(bytes: Uint8Array): number {
-  let bits = 0;
-  let i = 0;
-  while (i < bytes.length && bytes[i] === 0xff) {
-    bits += 8;
-    i++;
-  }
-  if (i === bytes.length) return bits;
-  let b = bytes[i]!;
-  while (b & 0x80) {
-    bits++;
-    b = (b << 1) & 0xff;
-  }
-  if (b !== 0) return -1;
-  for (i++; i < bytes.length; i++) if (bytes[i] !== 0) return -1;
-  return bits;
-}
-
 /** `virSocketAddrGetIPPrefix`. */
 export function ipPrefix(address: ParsedIp, netmask: ParsedIp | undefined, prefix: number): number {
-  if (prefix > 0) return prefix;
-  if (netmask !== undefined) return netmaskBits(netmask.bytes);
-  const b = address.bytes;
-  if (!address.v6) {
-    if (b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] === 0) return 0;
-    const octet = b[0]!;
-    if ((octet & 0x80) === 0) return 8;
-    if ((octet & 0xc0) === 0x80) return 16;
-    if ((octet & 0xe0) === 0xc0) return 24;
-    return -1;
-  }
-  return b.every((x) => x === 0) ? 0 : 64;
-}
-
-/** True when `a` and `b` agree on their first `prefix` bits. */
-export function samePrefix(a: Uint8Array, b: Uint8Array, prefix: number): boolean {
-  for (let i = 0; i < a.length; i++) {
-    const bits = Math.max(0, Math.min(8, prefix - i * 8));
-    const mask = (0xff << (8 - bits)) & 0xff;
-    if (((a[i]! ^ b[i]!) & mask) !== 0) return false;
-  }
-  return true;
-}
-
-function hostPart(a: Uint8Array, prefix: number, ones: boolean): boolean {
-  for (let i = 0; i < a.length; i++) {
-    const bits = Math.max(0, Math.min(8, prefix - i * 8));
-    const hostMask = ~((0xff << (8 - bits)) & 0xff) & 0xff;
-    if ((a[i]! & hostMask) !== (ones ? hostMask : 0)) return false;
-  }
-  return true;
+  return libvirtPrefix(address, netmask?.bytes, prefix);
 }
 
 /** The problem `virSocketAddrGetRange` reports for a range, or undefined when it is fine. */
@@ -88,28 +40,20 @@ export type RangeProblem =
  * bytes (libvirt's "legacy" size check), IPv6 ranges their first seven groups.
  */
 export function checkRange(start: ParsedIp, end: ParsedIp, net?: IpInfo): RangeProblem | undefined {
-  if (start.v6 !== end.v6) return 'dhcp.range.family-mismatch';
-  if (net !== undefined) {
-    if (start.v6 !== net.address.v6) return 'dhcp.range.family-mismatch';
-    if (net.prefix < 0 || net.prefix > (start.v6 ? 128 : 32)) return 'dhcp.range.bad-prefix';
-    if (!samePrefix(start.bytes, net.address.bytes, net.prefix) || !samePrefix(end.bytes, net.address.bytes, net.prefix))
-      return 'dhcp.range.outside-network';
-    if (!start.v6) {
-      if (hostPart(start.bytes, net.prefix, false)) return 'dhcp.range.network-address';
-      if (hostPart(end.bytes, net.prefix, true)) return 'dhcp.range.broadcast-address';
-    }
-  }
-  const s = start.bytes;
-  const e = end.bytes;
-  if (!start.v6) {
-    if (s[0] !== e[0] || s[1] !== e[1]) return 'dhcp.range.too-large';
-    if ((e[2]! - s[2]!) * 256 + (e[3]! - s[3]!) < 0) return 'dhcp.range.reversed';
-    return undefined;
-  }
-  for (let i = 0; i < 14; i++) if (s[i] !== e[i]) return 'dhcp.range.too-large';
-  if (((e[14]! << 8) | e[15]!) - ((s[14]! << 8) | s[15]!) < 0) return 'dhcp.range.reversed';
-  return undefined;
+  const fault = net === undefined ? rangeFault(start, end) : rangeFault(start, end, net.address, net.prefix);
+  return fault === undefined ? undefined : RANGE_PROBLEMS[fault];
 }
+
+const RANGE_PROBLEMS: Record<RangeFault, RangeProblem> = {
+  'family-mismatch': 'dhcp.range.family-mismatch',
+  'network-family-mismatch': 'dhcp.range.family-mismatch',
+  'bad-prefix': 'dhcp.range.bad-prefix',
+  'outside-network': 'dhcp.range.outside-network',
+  'network-address': 'dhcp.range.network-address',
+  'broadcast-address': 'dhcp.range.broadcast-address',
+  'too-large': 'dhcp.range.too-large',
+  reversed: 'dhcp.range.reversed',
+};
 
 /** A sentence for a {@link RangeProblem}. */
 export function rangeMessage(problem: RangeProblem, start: string, end: string, where: string, net?: IpInfo): string {

@@ -9,7 +9,8 @@ import type { Route } from '../../model/route.js';
 import type { IpAddress, IpFamily, Ipv4Address, Prefix, UInt } from '../../model/scalars.js';
 import type { XNode } from '../tree.js';
 import { collectUnknown, readUInt, type ParseContext } from './context.js';
-import { ipNetwork, samePrefix } from './ip.js';
+import { samePrefix } from '../../model/inet.js';
+import { ipNetwork } from './ip.js';
 import { specAt } from './schema.js';
 import { parseIp, type ParsedIp } from './scalars.js';
 
