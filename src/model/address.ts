@@ -10,6 +10,7 @@ import {
   bytesToBigInt,
   formatBytes,
   ipv4Netmask,
+  libvirtPrefix,
   maskHostBits,
   netmaskBits,
   parseIp,
@@ -64,13 +65,8 @@ export function effectivePrefix(ip: Pick<Ip, 'address' | 'netmask' | 'prefix'>):
   if (ip.prefix !== undefined && ip.prefix > 0) return ip.prefix;
   if (ip.netmask !== undefined) return netmaskToPrefix(ip.netmask);
   if (isIpv6(ip.address)) return 64;
-  const bytes = parsed(ip.address);
-  const first = bytes[0]!;
-  if (bytes.every((b) => b === 0)) return 0;
-  if (first < 128) return 8;
-  if (first < 192) return 16;
-  if (first < 224) return 24;
-  return undefined;
+  const prefix = libvirtPrefix({ v6: false, bytes: parsed(ip.address) }, undefined, undefined);
+  return prefix < 0 ? undefined : prefix;
 }
 
 /** The network address of `address/prefix` (`192.168.122.1`, 24 → `192.168.122.0`). */

@@ -18,3 +18,4 @@ export * from './bridge.js';
 export * from './network.js';
 export * from './address.js';
 export * from './define.js';
+export * from './inet.js';
