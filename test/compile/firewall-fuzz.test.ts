@@ -10,6 +10,7 @@ import { renderIptablesRestore } from '../../src/compile/firewall/iptables-resto
 import { escapeShell, libvirtCommands, renderLibvirtCommands } from '../../src/compile/firewall/libvirt-commands.js';
 import { renderNftScript } from '../../src/compile/firewall/nft-script.js';
 import { parseIptablesSave } from '../../src/compile/firewall/iptables-state.js';
+import { expectedNftRules, parseNftListing } from '../../src/compile/firewall/nft-state.js';
 import type { FirewallRules } from '../../src/compile/firewall/rules.js';
 import { defineNetwork } from '../../src/model/index.js';
 import type { Network } from '../../src/model/network.js';
@@ -27,9 +28,24 @@ const network = (dev: string) =>
     ],
   });
 
+/** The `nft -a list ruleset` text of a host where only this network is installed (handles 1, 2, …). */
+function listingText(fw: FirewallRules): string {
+  let handle = 1;
+  const lines: string[] = [];
+  for (const fam of expectedNftRules(fw)) {
+    lines.push(`table ${fam.table} { # handle ${handle++}`);
+    for (const [chain, rules] of Object.entries(fam.chains)) {
+      lines.push(`\tchain ${chain} { # handle ${handle++}`, ...rules.map((r) => `\t\t${r.replace('counter', 'counter packets 0 bytes 0')} # handle ${handle++}`), '\t}');
+    }
+    lines.push('}');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** Every rendering, split into whitespace-separated tokens. */
 function tokens(fw: FirewallRules): string[][] {
   const empty = parseIptablesSave('');
+  const listing = parseNftListing(listingText(fw));
   return [
     renderLibvirtCommands(fw, 'iptables'),
     renderLibvirtCommands(fw, 'nftables'),
@@ -37,7 +53,9 @@ function tokens(fw: FirewallRules): string[][] {
     renderIptablesRestore(fw, 'ipv6', 'add', empty),
     renderIptablesRestore(fw, 'ipv4', 'remove'),
     renderNftScript(fw, 'add'),
-    renderNftScript(fw, 'remove'),
+    // Read back from a listing: the names survive the parser, and every rule is found again.
+    renderNftScript(fw, 'add', listing),
+    renderNftScript(fw, 'remove', listing),
   ].map((text) => text.split(/\s+/));
 }
 
@@ -107,6 +125,10 @@ describe('interface names in rules (fuzz, fixed seed)', () => {
     expect(firewallRules(network('eth0.100'), { bridge: 'br-lan' }).rules.length).toBeGreaterThan(0);
     // The uplink-less rendering really lacks the uplink matches (so the two references differ).
     expect(referenceNoUplink[0]!.length).toBeLessThan(reference[0]!.length);
+    // The removal read back from the listing deletes every nft rule of the network, by handle.
+    const nftRuleCount = expectedNftRules(firewallRules(network(REF_DEV), { bridge: REF_BRIDGE })).reduce((n, f) => n + Object.values(f.chains).flat().length, 0);
+    expect(reference[7]!.filter((t) => t === 'delete')).toHaveLength(nftRuleCount);
+    expect(nftRuleCount).toBeGreaterThan(10);
   });
 });
 

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { firewallRules } from '../../src/compile/firewall/build.js';
 import { CompileError } from '../../src/compile/errors.js';
 import { expectedIptablesSaveLines, parseIptablesSave } from '../../src/compile/firewall/iptables-state.js';
-import { renderIptablesRestore } from '../../src/compile/firewall/iptables-restore.js';
-import { hasTcRootQdisc, iptablesRuleArgs, renderLibvirtCommands, tcChecksumCommands } from '../../src/compile/firewall/libvirt-commands.js';
-import { expectedNftRules, parseNftRuleset } from '../../src/compile/firewall/nft-state.js';
+import { iptablesRestoreBlocks, renderIptablesRestore } from '../../src/compile/firewall/iptables-restore.js';
+import { hasTcRootQdisc, iptablesRuleArgs, libvirtCommands, renderLibvirtCommands, tcChecksumCommands } from '../../src/compile/firewall/libvirt-commands.js';
+import { expectedNftRules, parseNftListing } from '../../src/compile/firewall/nft-state.js';
 import { renderNftScript } from '../../src/compile/firewall/nft-script.js';
 import { firewallBase } from '../../src/compile/firewall/base.js';
 import { libvirtRemovalRecipe } from '../../src/compile/firewall/removal-recipe.js';
@@ -232,41 +232,142 @@ describe('expected iptables-save lines', () => {
   });
 });
 
-describe('parseNftRuleset', () => {
-  it('reads chains, counters and multi-line map elements', () => {
-    const state = parseNftRuleset(
+describe('parseNftListing', () => {
+  it('reads chains, counters and handles; skips sets and maps, also multi-line ones', () => {
+    const listing = parseNftListing(
       [
-        'table ip libvirt_network {',
-        '\tmap guest_nat_dispatch {',
+        'table ip libvirt_network { # handle 7',
+        '\tmap other { # handle 3',
         '\t\ttype ipv4_addr : verdict',
         '\t\tflags interval',
         '\t\telements = { 10.0.0.0/24 : jump a,',
         '\t\t\t     10.0.1.0/24 : jump b }',
         '\t}',
-        '\tchain guest_nat {',
+        '\tchain guest_nat { # handle 5',
         '\t\ttype nat hook postrouting priority srcnat; policy accept;',
-        '\t\tip saddr vmap @guest_nat_dispatch',
+        '\t\tip saddr 10.0.0.0/24 ip daddr { 1.1.1.1, 2.2.2.2 } counter packets 0 bytes 0 return # handle 12',
+        '\t\tip saddr 10.0.0.0/24 counter packets 3 bytes 180 masquerade # handle 11',
         '\t}',
-        '\tchain a {',
-        '\t\tip saddr 10.0.0.0/24 counter packets 3 bytes 180 masquerade',
+        '}',
+        'table ip6 libvirt_network {',
+        '\tchain forward {',
+        '\t\tcounter packets 0 bytes 0 jump guest_cross',
         '\t}',
         '}',
       ].join('\n'),
     );
-    expect(state.tables['ip libvirt_network']).toEqual({
-      chains: { guest_nat: ['ip saddr vmap @guest_nat_dispatch'], a: ['ip saddr 10.0.0.0/24 counter masquerade'] },
-      maps: { guest_nat_dispatch: ['10.0.0.0/24 : jump a', '10.0.1.0/24 : jump b'] },
+    expect(listing.tables).toEqual({
+      'ip libvirt_network': {
+        chains: {
+          guest_nat: [
+            { text: 'ip saddr 10.0.0.0/24 ip daddr { 1.1.1.1, 2.2.2.2 } counter return', handle: 12 },
+            { text: 'ip saddr 10.0.0.0/24 counter masquerade', handle: 11 },
+          ],
+        },
+      },
+      'ip6 libvirt_network': { chains: { forward: [{ text: 'counter jump guest_cross' }] } },
     });
   });
 
-  it('expected rules use the listed forms', () => {
+  it('expected rules use the listed forms, in libvirt\'s chains', () => {
     const fw = firewallRules(firewallCorpusNetwork('nat-ipv6-masquerade')!, { bridge: 'virbr0' });
     const [ip, ip6] = expectedNftRules(fw);
-    expect(ip?.chains['guest_nat_virbr0']?.slice(0, 2)).toEqual([
+    expect(ip?.chains['guest_nat']?.slice(0, 2)).toEqual([
       'ip saddr 192.168.122.0/24 ip daddr 224.0.0.0/24 counter return',
       'ip saddr 192.168.122.0/24 ip daddr 255.255.255.255 counter return',
     ]);
-    expect(ip?.chains['guest_input_virbr0']?.[0]).toBe('oif "virbr0" ip daddr 192.168.122.0/24 ct state established,related counter accept');
-    expect(ip6?.elements['guest_nat_dispatch']).toEqual(['2001:db8:ca2:2::/64 : jump guest_nat_virbr0']);
+    expect(ip?.chains['guest_input']?.[0]).toBe('oif "virbr0" ip daddr 192.168.122.0/24 ct state established,related counter accept');
+    expect(ip6?.table).toBe('ip6 libvirt_network');
+    expect(Object.keys(ip6?.chains ?? {}).sort()).toEqual(['guest_cross', 'guest_input', 'guest_nat', 'guest_output']);
+  });
+});
+
+describe('renderNftScript', () => {
+  const fw = firewallRules(net({ forward: { mode: 'nat' } }), { bridge: 'virbr0' });
+  /** A listing as nft -a would print it after the add script, with handles 100, 101, … */
+  const listingAfterAdd = () => {
+    let handle = 100;
+    const lines: string[] = [];
+    for (const fam of ['ip', 'ip6']) {
+      const own = expectedNftRules(fw).find((f) => f.table === `${fam} libvirt_network`);
+      lines.push(`table ${fam} libvirt_network {`, '\tchain forward {', '\t\ttype filter hook forward priority filter; policy accept;');
+      for (const c of ['guest_cross', 'guest_input', 'guest_output']) lines.push(`\t\tcounter packets 0 bytes 0 jump ${c} # handle ${handle++}`);
+      lines.push('\t}');
+      for (const chain of ['guest_output', 'guest_input', 'guest_cross', 'guest_nat']) {
+        lines.push(`\tchain ${chain} {`);
+        for (const r of own?.chains[chain] ?? []) lines.push(`\t\t${r.replace('counter', 'counter packets 1 bytes 2')} # handle ${handle++}`);
+        lines.push('\t}');
+      }
+      lines.push('}');
+    }
+    return parseNftListing(lines.join('\n'));
+  };
+
+  it('add: libvirt\'s table, base chains and jumps in both families, then the rules inserted', () => {
+    const script = renderNftScript(fw, 'add').split('\n');
+    expect(script.slice(0, 10)).toEqual([
+      'add table ip libvirt_network',
+      'add chain ip libvirt_network forward { type filter hook forward priority 0; policy accept; }',
+      'add chain ip libvirt_network guest_output',
+      'add chain ip libvirt_network guest_input',
+      'add chain ip libvirt_network guest_cross',
+      'add chain ip libvirt_network guest_nat { type nat hook postrouting priority 100; policy accept; }',
+      'flush chain ip libvirt_network forward',
+      'insert rule ip libvirt_network forward counter jump guest_output',
+      'insert rule ip libvirt_network forward counter jump guest_input',
+      'insert rule ip libvirt_network forward counter jump guest_cross',
+    ]);
+    expect(script).toContain('add table ip6 libvirt_network');
+    // Each rule libvirt inserts, with the same text (libvirt's argv, names quoted).
+    const inserted = script.filter((l) => l.startsWith('insert rule ip libvirt_network guest_'));
+    const libvirt = libvirtCommands(fw, 'nftables').filter((c) => c.binary === 'nft' && c.args[3] === 'ip');
+    expect(inserted.map((l) => l.replaceAll('"', ''))).toEqual(libvirt.map((c) => c.args.slice(1).join(' ')));
+  });
+
+  it('re-add against the listing adds nothing; a half-applied chain is replaced whole', () => {
+    const listing = listingAfterAdd();
+    expect(renderNftScript(fw, 'add', listing)).toBe('');
+    const nat = listing.tables['ip libvirt_network']!.chains['guest_nat']!;
+    const handles = nat.map((r) => r.handle);
+    nat.splice(1, 1);
+    const repair = renderNftScript(fw, 'add', listing).trim().split('\n');
+    expect(repair.filter((l) => l.startsWith('delete'))).toEqual(
+      handles.filter((_, i) => i !== 1).map((h) => `delete rule ip libvirt_network guest_nat handle ${h}`),
+    );
+    expect(repair.filter((l) => l.startsWith('insert'))).toHaveLength(handles.length);
+    expect(repair.every((l) => l.includes(' guest_nat '))).toBe(true);
+  });
+
+  it('remove: delete by handle the listed rules of the network, none of another network\'s', () => {
+    const listing = listingAfterAdd();
+    const other = firewallRules(net({ forward: { mode: 'nat' }, ips: [{ address: '10.8.0.1', prefix: 24 }] }), { bridge: 'virbr8' });
+    listing.tables['ip libvirt_network']!.chains['guest_nat']!.unshift({ text: expectedNftRules(other)[0]!.chains['guest_nat']![0]!, handle: 999 });
+    const script = renderNftScript(fw, 'remove', listing).trim().split('\n');
+    const count = expectedNftRules(fw).reduce((n, f) => n + Object.values(f.chains).flat().length, 0);
+    expect(script).toHaveLength(count);
+    expect(script.every((l) => /^delete rule ip6? libvirt_network guest_\w+ handle \d+$/.test(l))).toBe(true);
+    expect(script.some((l) => l.endsWith('handle 999'))).toBe(false);
+    expect(renderNftScript(fw, 'remove', parseNftListing(''))).toBe('');
+    expect(() => renderNftScript(fw, 'remove', parseNftListing('table ip libvirt_network {\nchain guest_nat {\n' + expectedNftRules(fw)[0]!.chains['guest_nat']![0] + '\n}\n}'))).toThrow(/handles/);
+  });
+});
+
+describe('iptablesRestoreBlocks', () => {
+  const fw = firewallRules(net({ forward: { mode: 'nat' } }), { bridge: 'virbr0' });
+
+  it('the CHECKSUM rule in its own last block, after the base set-up of its table', () => {
+    const blocks = iptablesRestoreBlocks(fw, 'ipv4', 'add', parseIptablesSave(''));
+    expect(blocks.map((b) => [b.table, b.ignoreErrors])).toEqual([['filter', false], ['nat', false], ['mangle', false], ['mangle', true]]);
+    expect(blocks[2]!.lines).toEqual([':LIBVIRT_PRT - [0:0]', '-I POSTROUTING -j LIBVIRT_PRT']);
+    expect(blocks[3]!.lines).toEqual(['-I LIBVIRT_PRT -o virbr0 -p udp -m udp --dport 68 -j CHECKSUM --checksum-fill']);
+    expect(iptablesRestoreBlocks(fw, 'ipv4', 'remove').map((b) => [b.table, b.ignoreErrors])).toEqual([['filter', false], ['nat', false], ['mangle', true]]);
+  });
+
+  it('a partial dump (only the global chains) adds every rule and no chain', () => {
+    const full = parseIptablesSave(renderIptablesRestore(fw, 'ipv4', 'add', parseIptablesSave('')).replaceAll('-I ', '-A '));
+    const base = { tables: Object.fromEntries(Object.entries(full.tables).map(([t, s]) => [t, { chains: s.chains, rules: s.rules.filter((l) => / -j LIBVIRT_\w+$/.test(l)) }])) };
+    const text = renderIptablesRestore(fw, 'ipv4', 'add', base);
+    expect(text).not.toMatch(/^:/m);
+    expect(text.split('\n').filter((l) => l.startsWith('-I LIBVIRT_'))).toHaveLength(fw.rules.filter((r) => r.family === 'ipv4').length);
   });
 });

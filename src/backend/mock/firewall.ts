@@ -12,7 +12,7 @@
  */
 import { NFT_TABLE, nftFamily } from '../../compile/firewall/base.js';
 import { iptablesSaveLine } from '../../compile/firewall/iptables-syntax.js';
-import { nftRuleText } from '../../compile/firewall/nft-script.js';
+import { nftListedText } from '../../compile/firewall/nft-state.js';
 import { iptablesChainName, nftChainName, type FirewallRule, type FirewallRules } from '../../compile/firewall/rules.js';
 import type { AddFirewallOp, FirewallBackendName, Operation, RemoveFirewallOp } from '../../compile/plan.js';
 import { fail, type MockHostData } from './state.js';
@@ -24,14 +24,14 @@ export interface PlacedRule {
   family: 'ipv4' | 'ipv6';
 }
 
-/** Place one rule for a backend, with the text iptables-save / nft would show for it. */
+/** Place one rule for a backend, with the text iptables-save / `nft list` would show for it, in libvirt's flat chains. */
 export function placeRule(rule: FirewallRule, backend: FirewallBackendName): PlacedRule | undefined {
   if (backend === 'iptables') {
     return { family: rule.family, chain: `${rule.family} ${rule.table} ${iptablesChainName(rule.chain)}`, text: iptablesSaveLine(rule) };
   }
   const chain = nftChainName(rule.table, rule.chain);
   if (chain === undefined) return undefined;
-  return { family: rule.family, chain: `${nftFamily(rule.family)} ${NFT_TABLE} ${chain}`, text: nftRuleText(rule) };
+  return { family: rule.family, chain: `${nftFamily(rule.family)} ${NFT_TABLE} ${chain}`, text: nftListedText(rule) };
 }
 
 /** The rules a backend installs for a rule set, in emission order. */
@@ -46,13 +46,15 @@ export function placeRules(rules: FirewallRules, backend: FirewallBackendName): 
 
 /**
  * The processes the Linux backend spawns for this operation: iptables, one restore per family
- * that has rules; nftables, one `nft -f` for all families, plus one `tc` for the checksum filter
- * when adding.
+ * that has rules (not counted: the one `iptables-save` per family of an executor's first add);
+ * nftables, one `nft -f` for all families, plus one `tc` for the checksum filter when adding, or
+ * the `nft -a list ruleset` that finds the handles when removing.
  */
 export function firewallProcessCount(op: AddFirewallOp | RemoveFirewallOp): number {
   const placed = placeRules(op.rules, op.backend);
   if (op.backend === 'iptables') return new Set(placed.map((p) => p.family)).size;
-  return (placed.length > 0 ? 1 : 0) + (op.kind === 'firewall.add' && op.rules.tcChecksum ? 1 : 0);
+  if (placed.length === 0) return 0;
+  return op.kind === 'firewall.add' ? 1 + (op.rules.tcChecksum ? 1 : 0) : 2;
 }
 
 function commandName(backend: FirewallBackendName, family: 'ipv4' | 'ipv6'): string {

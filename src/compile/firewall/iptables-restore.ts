@@ -13,14 +13,20 @@
  * - removal deletes each of the network's rules as many times as the dump shows it, and nothing
  *   else (the global chains stay, as with libvirt).
  * Without a dump the input assumes the global chains and jumps exist (it never declares a chain
- * blind) and removal deletes each rule once; a missing rule then fails the whole input, atomically.
+ * blind), adds every rule, and removal deletes each rule once; a missing rule then fails the input.
+ * A caller may also pass a partial dump it keeps itself (the LIBVIRT_* chains and jumps it knows
+ * exist, no rules): then only missing chains and jumps are created and every rule is added.
+ *
+ * The DHCP CHECKSUM rule, which libvirt applies in its own ignore-errors transaction, comes in its
+ * own block after all others (iptables-restore commits block by block), so a caller can ignore
+ * that block's failure.
  *
  * @module
  */
 import { IPTABLES_BASE_CHAINS } from './base.js';
 import { iptablesSaveRuleSpec } from './iptables-syntax.js';
 import { IPTABLES_TABLES, networkLines, type IptablesSaveState } from './iptables-state.js';
-import { iptablesChainName, rulesOfFamily, type FirewallFamily, type FirewallRules, type FirewallTable } from './rules.js';
+import { iptablesChainName, rulesOfFamily, type FirewallFamily, type FirewallRule, type FirewallRules, type FirewallTable } from './rules.js';
 
 /** Arguments for `iptables-restore` / `ip6tables-restore` reading the input on stdin. */
 export const IPTABLES_RESTORE_ARGS: readonly string[] = ['-w', '--noflush'];
@@ -38,14 +44,34 @@ function alreadyApplied(expected: readonly string[], present: readonly string[])
   return seen.length === expected.length && seen.every((l, i) => l === expected[i]);
 }
 
-function tableBody(rules: FirewallRules, family: FirewallFamily, table: FirewallTable, mode: 'add' | 'remove', current: IptablesSaveState | undefined): string[] {
-  const own = rulesOfFamily(rules, family).filter((r) => r.table === table);
-  const state = current?.tables[table];
-  const presentRules = state?.rules ?? [];
-  const presentCount = count(presentRules);
-  const expected = networkLines(rules, family, table);
-  const out: string[] = [];
+/** One `*table … COMMIT` block of restore input: iptables-restore commits block by block. */
+export interface IptablesRestoreBlock {
+  table: FirewallTable;
+  lines: string[];
+  /**
+   * The block holds only rules libvirt applies ignoring errors (the DHCP CHECKSUM rule); it comes
+   * after every other block, so a caller may ignore its failure as libvirt does.
+   */
+  ignoreErrors: boolean;
+}
 
+/** Base set-up lines of one table: missing LIBVIRT_* chains, then missing jumps, in libvirt's order. */
+function baseLines(table: FirewallTable, state: IptablesSaveState['tables'][string] | undefined): string[] {
+  const out: string[] = [];
+  const chains = new Set(state?.chains ?? []);
+  const lines = new Set(state?.rules ?? []);
+  for (const c of IPTABLES_BASE_CHAINS) if (c.table === table && !chains.has(c.chain)) out.push(`:${c.chain} - [0:0]`);
+  for (const c of IPTABLES_BASE_CHAINS) {
+    if (c.table === table && !lines.has(`-A ${c.parent} -j ${c.chain}`)) out.push(`-I ${c.parent} -j ${c.chain}`);
+  }
+  return out;
+}
+
+/** Lines for one group of a table's rules (the ordinary ones, or the ignore-errors ones). */
+function groupLines(rules: FirewallRules, own: readonly FirewallRule[], family: FirewallFamily, table: FirewallTable, mode: 'add' | 'remove', current: IptablesSaveState | undefined): string[] {
+  const presentRules = current?.tables[table]?.rules ?? [];
+  const presentCount = count(presentRules);
+  const out: string[] = [];
   if (mode === 'remove') {
     // Reverse emission order, as libvirt's removal recipe; each line as often as it is there.
     for (const rule of [...own].reverse()) {
@@ -57,14 +83,8 @@ function tableBody(rules: FirewallRules, family: FirewallFamily, table: Firewall
     }
     return out;
   }
-
   if (current !== undefined) {
-    const chains = new Set(state?.chains ?? []);
-    for (const c of IPTABLES_BASE_CHAINS) if (c.table === table && !chains.has(c.chain)) out.push(`:${c.chain} - [0:0]`);
-    const lines = new Set(presentRules);
-    for (const c of IPTABLES_BASE_CHAINS) {
-      if (c.table === table && !lines.has(`-A ${c.parent} -j ${c.chain}`)) out.push(`-I ${c.parent} -j ${c.chain}`);
-    }
+    const expected = networkLines({ ...rules, rules: [...own] }, family, table);
     if (alreadyApplied(expected, presentRules)) return out;
     for (const line of expected) {
       const times = presentCount.get(line) ?? 0;
@@ -78,9 +98,50 @@ function tableBody(rules: FirewallRules, family: FirewallFamily, table: Firewall
 }
 
 /**
+ * The blocks of {@link renderIptablesRestore}'s input, for a caller that must know which block
+ * failed (iptables-restore reports `Error occurred at line: N`) and which it may ignore. Empty
+ * blocks are left out.
+ *
+ * @example
+ * ```ts
+ * iptablesRestoreBlocks(fw, 'ipv4', 'add', parseIptablesSave('')).map((b) => [b.table, b.ignoreErrors]);
+ * // [['filter', false], ['nat', false], ['mangle', false], ['mangle', true]]
+ * ```
+ */
+export function iptablesRestoreBlocks(
+  rules: FirewallRules,
+  family: FirewallFamily,
+  mode: 'add' | 'remove',
+  current?: IptablesSaveState,
+): IptablesRestoreBlock[] {
+  if (rules.rules.length === 0) return [];
+  const ordinary: IptablesRestoreBlock[] = [];
+  const ignorable: IptablesRestoreBlock[] = [];
+  for (const table of IPTABLES_TABLES) {
+    const own = rulesOfFamily(rules, family).filter((r) => r.table === table);
+    // Without a dump the chains and jumps are assumed to exist: a chain is never declared blind.
+    const base = mode === 'add' && current !== undefined ? baseLines(table, current.tables[table]) : [];
+    const lines = [...base, ...groupLines(rules, own.filter((r) => r.ignoreErrors !== true), family, table, mode, current)];
+    if (lines.length > 0) ordinary.push({ table, lines, ignoreErrors: false });
+    const last = groupLines(rules, own.filter((r) => r.ignoreErrors === true), family, table, mode, current);
+    if (last.length > 0) ignorable.push({ table, lines: last, ignoreErrors: true });
+  }
+  return [...ordinary, ...ignorable];
+}
+
+/** The restore text of blocks: `*table`, the lines, `COMMIT`, each. */
+export function iptablesRestoreText(blocks: readonly IptablesRestoreBlock[]): string {
+  let text = '';
+  for (const b of blocks) text += `*${b.table}\n${b.lines.join('\n')}\nCOMMIT\n`;
+  return text;
+}
+
+/**
  * iptables-restore input adding (or removing) one family's rules of a network. Pass the parsed
  * `iptables-save` dump of that family as `current` to get idempotent input (see the module notes);
- * the result is `''` when there is nothing to do, and then the backend need not run anything.
+ * the result is `''` when there is nothing to do, and then the caller need not run anything.
+ * Rules libvirt applies ignoring errors (CHECKSUM) come in their own last block(s): see
+ * {@link iptablesRestoreBlocks}.
  *
  * @example
  * ```ts
@@ -95,11 +156,5 @@ export function renderIptablesRestore(
   mode: 'add' | 'remove',
   current?: IptablesSaveState,
 ): string {
-  if (rules.rules.length === 0) return '';
-  let text = '';
-  for (const table of IPTABLES_TABLES) {
-    const body = tableBody(rules, family, table, mode, current);
-    if (body.length > 0) text += `*${table}\n${body.join('\n')}\nCOMMIT\n`;
-  }
-  return text;
+  return iptablesRestoreText(iptablesRestoreBlocks(rules, family, mode, current));
 }
