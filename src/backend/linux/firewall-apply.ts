@@ -1,42 +1,46 @@
 /**
  * Installing and removing a network's firewall rules with one process per call where possible:
  * one `nft -f -` script, or one `iptables-restore --noflush` (+ one `ip6tables-restore` when the
- * network has IPv6 rules). The rule text comes from the firewall compiler's per-rule renderings
- * (`iptablesRuleArgs`, `nftMatchTokens`/`nftActionTokens`), so it is exactly libvirt's.
+ * network has IPv6 rules). The input comes from the firewall compiler's renderers
+ * (`renderNftScript`, `iptablesRestoreBlocks`), which also hold libvirt's global chains; this
+ * module reads host state only where it must, runs the one process and maps failures.
  *
- * libvirt's global chains are set up here, as libvirt does once per daemon run:
- * - nftables: `add table`/`add chain` are idempotent, and the `forward` chain holds nothing but
- *   libvirt's three jumps, so the script flushes it and re-inserts them; no read is needed.
- * - iptables: a `:CHAIN` line in `--noflush` input empties an existing chain (other networks'
- *   rules!) and `-N` fails when it exists, so the first apply per executor and family reads
- *   `iptables-save` once (one extra process) to learn which LIBVIRT_* chains and jumps exist; later
- *   applies use that knowledge, like libvirt's once-per-daemon `chainInitDone`.
+ * Reads, kept to what the process budget allows:
+ * - nftables add: none. The script's `add table`/`add chain` are idempotent and `forward` (only
+ *   libvirt's jumps) is re-created; the network's rules are inserted (the engine adds a network
+ *   only when it is not up).
+ * - nftables remove: one `nft -a list ruleset` for the handles, then one `delete rule … handle N`
+ *   script for the listed rules whose text is one of the network's.
+ * - iptables add: a `:CHAIN` line in `--noflush` input empties an existing chain (other networks'
+ *   rules!), so the first add per executor and family reads `iptables-save` once (one extra
+ *   process) and renders against that dump; later adds render against what this executor knows of
+ *   the LIBVIRT_* chains and jumps, like libvirt's once-per-daemon `chainInitDone`.
+ * - iptables remove: none; each rule is deleted once (a missing one fails the input, atomically).
  *
- * iptables-restore commits table by table: when a later table fails, the rules already committed
- * are removed again before the error is reported. Rules libvirt applies with errors ignored (the
- * DHCP CHECKSUM rule) go in their own last table block, and its failure is ignored likewise.
- *
- * nftables rules are removed by handle: one `nft -a list table` per family, then one script of
- * `delete rule … handle N` for the rules of the network's chains that name its bridge or subnets.
+ * iptables-restore commits block by block: when a later block fails, the rules already committed
+ * are removed again before the error is reported. The DHCP CHECKSUM rule, which libvirt applies
+ * with errors ignored, comes in its own last block, and its failure is ignored likewise.
  *
  * @module
  */
 import type { Operation } from '../../compile/plan.js';
 import {
-  IPTABLES_BASE_CHAINS,
-  NFT_BASE_CHAINS,
-  NFT_TABLE,
+  iptablesRestoreBlocks,
+  iptablesRestoreText,
   iptablesRuleArgs,
   nftActionTokens,
   nftChainName,
-  nftFamily,
   nftMatchTokens,
+  parseIptablesSave,
+  parseNftListing,
+  renderNftScript,
   rulesOfFamily,
   tcChecksumCommands,
+  IPTABLES_RESTORE_ARGS,
   type FirewallFamily,
-  type FirewallRule,
   type FirewallRules,
-  type FirewallTable,
+  type IptablesRestoreBlock,
+  type IptablesSaveState,
 } from '../../compile/firewall/index.js';
 import { HostError } from '../types.js';
 import type { CommandContext } from './netns.js';
@@ -44,200 +48,112 @@ import { describeFailure } from './run.js';
 
 export type FirewallOperation = Extract<Operation, { kind: 'firewall.add' | 'firewall.remove' }>;
 
-/** Argument values end up in restore lines and nft scripts: refuse anything but plain tokens. */
+/**
+ * Argument values end up in restore lines and nft scripts. The compiler checks every name, but a
+ * plan may come from a store: refuse anything but plain tokens before rendering.
+ */
 const TOKEN = /^[A-Za-z0-9_.:/,!=+-]+$|^"[A-Za-z0-9_.+-]+"$/;
 
-function checkTokens(tokens: readonly string[], op: Operation): void {
+function checkTokens(rules: FirewallRules, op: Operation): void {
+  const tokens: string[] = [];
+  for (const rule of rules.rules) {
+    tokens.push(...iptablesRuleArgs(rule, '--insert'));
+    if (nftChainName(rule.table, rule.chain) !== undefined) tokens.push(...nftMatchTokens(rule, 'quoted'), ...nftActionTokens(rule.action));
+  }
+  if (rules.tcChecksum) tokens.push(...tcChecksumCommands(rules.tcChecksum.dev, rules.tcChecksum.port).addFilter);
   for (const t of tokens) if (!TOKEN.test(t)) throw new HostError('EINVAL', `unsafe firewall token '${t}'`, op);
 }
-
-/** What this executor knows exists (iptables: per family, the chains and `parent→chain` jumps). */
-const iptablesKnown = new WeakMap<CommandContext, Map<FirewallFamily, Set<string>>>();
 
 // ---------------------------------------------------------------------------------------------
 // iptables
 
-const TABLE_ORDER: FirewallTable[] = ['filter', 'nat', 'mangle'];
+/** What this executor knows exists, per family: the LIBVIRT_* chains and jumps (a partial dump). */
+const iptablesKnown = new WeakMap<CommandContext, Map<FirewallFamily, IptablesSaveState>>();
 
-/** `-I CHAIN args…` / `-D CHAIN args…` restore lines of one rule (without `-w` and `--table`). */
-function restoreLine(rule: FirewallRule, mode: 'add' | 'remove', op: Operation): { table: FirewallTable; line: string } {
-  const args = iptablesRuleArgs(rule, mode === 'add' ? '--insert' : '--delete');
-  // ['-w', '--table', T, '--insert'|'--delete', CHAIN, …]
-  const rest = args.slice(3);
-  checkTokens(rest, op);
-  return { table: rule.table, line: rest.join(' ') };
+/** The global part of a dump: chains, and the jumps to LIBVIRT_* chains. */
+function baseOnly(state: IptablesSaveState): IptablesSaveState {
+  const tables: IptablesSaveState['tables'] = {};
+  for (const [name, t] of Object.entries(state.tables)) {
+    tables[name] = { chains: [...t.chains], rules: t.rules.filter((l) => /^-A [A-Z]+ -j LIBVIRT_\w+$/.test(l)) };
+  }
+  return { tables };
 }
 
-async function readIptablesBase(ctx: CommandContext, family: FirewallFamily): Promise<Set<string>> {
+/** Record the chains and jumps committed blocks created. */
+function markBase(known: IptablesSaveState, blocks: readonly IptablesRestoreBlock[]): void {
+  for (const b of blocks) {
+    const t = (known.tables[b.table] ??= { chains: [], rules: [] });
+    for (const l of b.lines) {
+      if (l.startsWith(':')) t.chains.push(l.slice(1).split(' ')[0] ?? '');
+      const m = /^-I ([A-Z]+) -j (LIBVIRT_\w+)$/.exec(l);
+      if (m) t.rules.push(`-A ${m[1]} -j ${m[2]}`);
+    }
+  }
+}
+
+async function knownIptables(ctx: CommandContext, family: FirewallFamily): Promise<{ current: IptablesSaveState; known: IptablesSaveState }> {
+  let perFamily = iptablesKnown.get(ctx);
+  if (!perFamily) iptablesKnown.set(ctx, (perFamily = new Map()));
+  const known = perFamily.get(family);
+  if (known) return { current: known, known };
   const tool = family === 'ipv4' ? 'iptables-save' : 'ip6tables-save';
   const r = await ctx.tool(tool, [], { timeoutMs: 20_000 });
   if (r.code !== 0) throw new HostError('ECOMMAND', describeFailure(tool, [], r));
-  const known = new Set<string>();
-  let table = '';
-  for (const line of r.stdout.split('\n')) {
-    if (line.startsWith('*')) table = line.slice(1).trim();
-    else if (line.startsWith(':')) known.add(`${table}:${line.slice(1).split(' ')[0]}`);
-    else {
-      const m = /^-A (\S+) -j (LIBVIRT_\w+)$/.exec(line.trim());
-      if (m) known.add(`${table}:${m[1]}->${m[2]}`);
-    }
-  }
-  return known;
+  // The full dump makes this first add idempotent; later adds know the global part only.
+  const current = parseIptablesSave(r.stdout);
+  const base = baseOnly(current);
+  perFamily.set(family, base);
+  return { current, known: base };
 }
 
-interface RestoreBlock {
-  table: FirewallTable;
-  lines: string[];
-  /** Rule lines only (what must be deleted if this block committed but a later one failed). */
-  ruleLines: string[];
-  ignoreErrors: boolean;
-}
-
-function renderBlocks(blocks: readonly RestoreBlock[]): { text: string; commitLines: number[] } {
-  const out: string[] = [];
-  const commitLines: number[] = [];
-  for (const b of blocks) {
-    out.push(`*${b.table}`, ...b.lines, 'COMMIT');
-    commitLines.push(out.length);
-  }
-  return { text: `${out.join('\n')}\n`, commitLines };
+/** Network rule lines of a block (what must be deleted if it committed but a later block failed). */
+function undoLines(block: IptablesRestoreBlock): string[] {
+  return block.lines.filter((l) => l.startsWith('-I LIBVIRT_')).map((l) => l.replace(/^-I /, '-D ')).reverse();
 }
 
 async function iptablesFamily(ctx: CommandContext, rules: FirewallRules, family: FirewallFamily, mode: 'add' | 'remove', op: Operation): Promise<void> {
-  const mine = rulesOfFamily(rules, family);
-  if (mine.length === 0) return;
+  if (rulesOfFamily(rules, family).length === 0) return;
   const tool = family === 'ipv4' ? 'iptables-restore' : 'ip6tables-restore';
-  const blocks: RestoreBlock[] = [];
-  const blockOf = (table: FirewallTable, ignoreErrors: boolean) => {
-    let b = blocks.find((x) => x.table === table && x.ignoreErrors === ignoreErrors);
-    if (!b) blocks.push((b = { table, lines: [], ruleLines: [], ignoreErrors }));
-    return b;
-  };
-  let known: Set<string> | undefined;
-  if (mode === 'add') {
-    let perFamily = iptablesKnown.get(ctx);
-    if (!perFamily) iptablesKnown.set(ctx, (perFamily = new Map()));
-    known = perFamily.get(family);
-    if (!known) perFamily.set(family, (known = await readIptablesBase(ctx, family)));
-    // libvirt's base set-up: create missing chains, insert missing jumps (in its order).
-    for (const table of TABLE_ORDER) {
-      const chains = IPTABLES_BASE_CHAINS.filter((c) => c.table === table);
-      for (const c of chains) if (!known.has(`${table}:${c.chain}`)) blockOf(table, false).lines.push(`:${c.chain} - [0:0]`);
-      for (const c of chains) if (!known.has(`${table}:${c.parent}->${c.chain}`)) blockOf(table, false).lines.push(`-I ${c.parent} -j ${c.chain}`);
-    }
-  }
-  // Removal deletes in reverse emission order, as libvirt's rollback does.
-  const ordered = mode === 'add' ? mine : [...mine].reverse();
-  for (const rule of ordered) {
-    const { table, line } = restoreLine(rule, mode, op);
-    const b = blockOf(table, mode === 'add' && rule.ignoreErrors === true);
-    b.lines.push(line);
-    b.ruleLines.push(line);
-  }
-  // Blocks whose errors are ignored go last, so nothing else depends on them.
-  blocks.sort((a, b) => Number(a.ignoreErrors) - Number(b.ignoreErrors) || TABLE_ORDER.indexOf(a.table) - TABLE_ORDER.indexOf(b.table));
-  const { text, commitLines } = renderBlocks(blocks);
-  const r = await ctx.tool(tool, ['-w', '--noflush'], { input: text, timeoutMs: 30_000 });
+  const state = mode === 'add' ? await knownIptables(ctx, family) : undefined;
+  const blocks = iptablesRestoreBlocks(rules, family, mode, state?.current);
+  if (blocks.length === 0) return;
+  const r = await ctx.tool(tool, [...IPTABLES_RESTORE_ARGS], { input: iptablesRestoreText(blocks), timeoutMs: 30_000 });
   if (r.code === 0) {
-    if (mode === 'add') markBase(known!, blocks);
+    if (state) markBase(state.known, blocks);
     return;
   }
+  // Which block failed: each block is `*table`, its lines, `COMMIT`.
   const m = /Error occurred at line: (\d+)/.exec(r.stderr);
   const failedAt = m ? Number(m[1]) : 1;
-  const failedBlock = commitLines.findIndex((c) => failedAt <= c);
+  let end = 0;
+  const failedBlock = blocks.findIndex((b) => failedAt <= (end += b.lines.length + 2));
   const committed = blocks.slice(0, failedBlock < 0 ? 0 : failedBlock);
-  if (mode === 'add' && failedBlock >= 0 && blocks.slice(failedBlock).every((b) => b.ignoreErrors)) {
-    markBase(known!, committed);
-    return; // libvirt applies those rules with errors ignored
-  }
+  if (state) markBase(state.known, committed);
+  // libvirt applies those rules with errors ignored.
+  if (failedBlock >= 0 && blocks.slice(failedBlock).every((b) => b.ignoreErrors)) return;
   if (mode === 'add') {
-    markBase(known!, committed);
-    const undo = committed.filter((b) => b.ruleLines.length > 0).map((b) => ({ ...b, lines: b.ruleLines.map((l) => l.replace(/^-I /, '-D ')).reverse() }));
-    if (undo.length > 0) await ctx.tool(tool, ['-w', '--noflush'], { input: renderBlocks(undo).text, timeoutMs: 30_000 });
+    const undo = committed.map((b) => ({ ...b, lines: undoLines(b) })).filter((b) => b.lines.length > 0);
+    if (undo.length > 0) await ctx.tool(tool, [...IPTABLES_RESTORE_ARGS], { input: iptablesRestoreText(undo), timeoutMs: 30_000 });
   }
-  throw new HostError('ECOMMAND', describeFailure(tool, ['-w', '--noflush'], r), op);
-}
-
-function markBase(known: Set<string>, blocks: readonly RestoreBlock[]): void {
-  for (const b of blocks) {
-    for (const l of b.lines) {
-      if (l.startsWith(':')) known.add(`${b.table}:${l.slice(1).split(' ')[0]}`);
-      const m = /^-I (\S+) -j (LIBVIRT_\w+)$/.exec(l);
-      if (m) known.add(`${b.table}:${m[1]}->${m[2]}`);
-    }
-  }
+  throw new HostError('ECOMMAND', describeFailure(tool, [...IPTABLES_RESTORE_ARGS], r), op);
 }
 
 // ---------------------------------------------------------------------------------------------
 // nftables
 
-function nftBaseScript(family: FirewallFamily): string[] {
-  const fam = nftFamily(family);
-  const lines = [`add table ${fam} ${NFT_TABLE}`];
-  for (const c of NFT_BASE_CHAINS) lines.push(`add chain ${fam} ${NFT_TABLE} ${c.name}${c.spec ? ` ${c.spec}` : ''}`);
-  // `forward` holds only libvirt's jumps: re-create them (inserted, so they end up reversed).
-  lines.push(`flush chain ${fam} ${NFT_TABLE} forward`);
-  for (const c of NFT_BASE_CHAINS) if (c.parent) lines.push(`insert rule ${fam} ${NFT_TABLE} ${c.parent} counter jump ${c.name}`);
-  return lines;
-}
-
-function nftRuleLine(rule: FirewallRule, op: Operation): string | undefined {
-  const chain = nftChainName(rule.table, rule.chain);
-  if (chain === undefined) return undefined;
-  const tokens = [...nftMatchTokens(rule, 'quoted'), ...nftActionTokens(rule.action)];
-  checkTokens(tokens, op);
-  return `insert rule ${nftFamily(rule.family)} ${NFT_TABLE} ${chain} ${tokens.join(' ')}`;
-}
-
-async function nftAdd(ctx: CommandContext, rules: FirewallRules, op: Operation): Promise<void> {
-  const lines: string[] = [];
-  const families = (['ipv4', 'ipv6'] as const).filter((f) => rulesOfFamily(rules, f).length > 0);
-  for (const f of families) lines.push(...nftBaseScript(f));
-  for (const rule of rules.rules) {
-    const line = nftRuleLine(rule, op);
-    if (line) lines.push(line);
-  }
-  if (lines.length === 0) return;
+async function nft(ctx: CommandContext, script: string, op: Operation): Promise<void> {
+  if (script === '') return;
   // One transaction: nft applies the whole script or nothing.
-  const r = await ctx.tool('nft', ['-f', '-'], { input: `${lines.join('\n')}\n`, timeoutMs: 30_000 });
+  const r = await ctx.tool('nft', ['-f', '-'], { input: script, timeoutMs: 30_000 });
   if (r.code !== 0) throw new HostError('ECOMMAND', describeFailure('nft', ['-f', '-'], r), op);
 }
 
-/** Does a listed rule belong to the network: names its bridge or one of its subnets. */
-function belongs(line: string, rules: FirewallRules): boolean {
-  if (line.includes(`"${rules.bridge}"`)) return true;
-  for (const r of rules.rules) for (const m of r.matches) if ((m.kind === 'source' || m.kind === 'destination') && line.includes(` ${m.cidr} `)) return true;
-  return false;
-}
-
 async function nftRemove(ctx: CommandContext, rules: FirewallRules, op: Operation): Promise<void> {
-  const families = new Set((['ipv4', 'ipv6'] as const).filter((f) => rulesOfFamily(rules, f).length > 0).map(nftFamily));
-  if (families.size === 0) return;
+  if (!rules.rules.some((r) => nftChainName(r.table, r.chain) !== undefined)) return;
   // One listing of everything (both families) with handles.
   const r = await ctx.tool('nft', ['-a', 'list', 'ruleset'], { timeoutMs: 20_000 });
   if (r.code !== 0) throw new HostError('ECOMMAND', describeFailure('nft', ['-a', 'list', 'ruleset'], r), op);
-  const deletes: string[] = [];
-  let fam = '';
-  let chain = '';
-  for (const raw of r.stdout.split('\n')) {
-    const line = raw.trim();
-    const t = /^table (\S+) (\S+) \{/.exec(line);
-    if (t) {
-      fam = t[2] === NFT_TABLE && families.has(t[1] as 'ip' | 'ip6') ? t[1]! : '';
-      continue;
-    }
-    if (!fam) continue;
-    const c = /^chain (\S+) \{/.exec(line);
-    if (c) {
-      chain = c[1]!;
-      continue;
-    }
-    const h = /# handle (\d+)$/.exec(line);
-    if (h && chain !== 'forward' && belongs(`${line} `, rules)) deletes.push(`delete rule ${fam} ${NFT_TABLE} ${chain} handle ${h[1]}`);
-  }
-  if (deletes.length === 0) return;
-  const d = await ctx.tool('nft', ['-f', '-'], { input: `${deletes.join('\n')}\n`, timeoutMs: 30_000 });
-  if (d.code !== 0) throw new HostError('ECOMMAND', describeFailure('nft', ['-f', '-'], d), op);
+  await nft(ctx, renderNftScript(rules, 'remove', parseNftListing(r.stdout)), op);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,7 +181,6 @@ async function kernelHasCsumAction(): Promise<boolean> {
 async function tcChecksum(ctx: CommandContext, rules: FirewallRules, op: Operation): Promise<void> {
   if (!rules.tcChecksum || !(await kernelHasCsumAction())) return;
   const tc = tcChecksumCommands(rules.tcChecksum.dev, rules.tcChecksum.port);
-  checkTokens([...tc.addQdisc, ...tc.addFilter], op);
   // -force: the qdisc may exist already (libvirt checks with `tc qdisc show` first).
   const r = await ctx.tool('tc', ['-force', '-batch', '-'], { input: `${tc.addQdisc.join(' ')}\n${tc.addFilter.join(' ')}\n`, timeoutMs: 20_000 });
   if (r.code !== 0 && /Command failed -:2/.test(r.stderr)) throw new HostError('ECOMMAND', describeFailure('tc', tc.addFilter, r), op);
@@ -281,6 +196,7 @@ async function tcChecksum(ctx: CommandContext, rules: FirewallRules, op: Operati
  */
 export async function applyFirewallOperation(ctx: CommandContext, op: FirewallOperation): Promise<Operation[]> {
   const mode = op.kind === 'firewall.add' ? 'add' : 'remove';
+  checkTokens(op.rules, op);
   if (op.backend === 'iptables') {
     await iptablesFamily(ctx, op.rules, 'ipv4', mode, op);
     try {
@@ -290,7 +206,7 @@ export async function applyFirewallOperation(ctx: CommandContext, op: FirewallOp
       throw e;
     }
   } else if (mode === 'add') {
-    await nftAdd(ctx, op.rules, op);
+    await nft(ctx, renderNftScript(op.rules, 'add'), op);
     try {
       await tcChecksum(ctx, op.rules, op);
     } catch (e) {
