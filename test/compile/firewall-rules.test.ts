@@ -129,7 +129,7 @@ describe('firewallRules', () => {
   });
 });
 
-describe('the invariant the nft dispatch relies on', () => {
+describe('the invariant removal by rule text relies on (every rule names its network\'s bridge or subnet)', () => {
   it.each(['nat-default', 'nat-ipv6-masquerade', 'forward-dev', 'isolated', 'nat-port-range', 'route-default'])('%s', (name) => {
     const fw = firewallRules(firewallCorpusNetwork(name)!, { bridge: 'virbr0' });
     const has = (r: (typeof fw.rules)[number], kind: string) => r.matches.some((m) => m.kind === kind && 'role' in m && m.role === 'bridge' && m.name === 'virbr0');
