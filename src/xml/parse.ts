@@ -12,7 +12,8 @@ import { resolveLimits } from './limits.js';
 import { ParseContext, checkKnownNames } from './parse/context.js';
 import { decodeNetworkRoot } from './parse/network.js';
 import { NETWORK_SPEC } from './parse/schema.js';
-import { buildTree, locate } from './tree.js';
+import { pathLocator, type SourcePosition } from './locate.js';
+import { buildTree, locate, type XNode } from './tree.js';
 
 /** Options of {@link parseNetwork} and {@link decodeNetwork}. */
 export interface ParseOptions {
@@ -87,6 +88,51 @@ function decodeInput(xml: string | Uint8Array, maxBytes: number): string {
  * ```
  */
 export function parseNetwork(xml: string | Uint8Array, options: ParseOptions = {}): Network {
+  return parseDocument(xml, options).network;
+}
+
+/** A parsed network with a way back to its source text; see {@link parseNetworkWithSource}. */
+export interface NetworkWithSource {
+  network: Network;
+  /**
+   * The position of an element path in the document: the attribute's when the path ends in
+   * `/@name` and the element has that attribute, else the `<` of the element's start tag.
+   * Undefined for a malformed path or an element the document does not have (a problem about a
+   * missing element: locate its parent path instead).
+   *
+   * Paths are those of `validateNetwork` (`/network/ip[1]/dhcp/host[3]/@mac`: `[n]` on repeatable
+   * elements, none on singletons); `NetworkXmlError` paths work too. A step without `[n]` means
+   * the first such element; `dnsmasq:` steps match by namespace whatever prefix the document uses,
+   * and `/network/dnsmasq:options/dnsmasq:option[n]` counts the options of every
+   * `<dnsmasq:options>` together, as the model lists them.
+   */
+  locate(path: string): SourcePosition | undefined;
+}
+
+/**
+ * {@link parseNetwork}, also returning `locate(path)`, which finds where a model-level problem
+ * (from `validateNetwork`) comes from in the document. The plain parse stays as it is; positions
+ * are worked out only when `locate` is called (the document text and element tree are kept
+ * alive as long as `locate` is).
+ *
+ * @example
+ * ```ts
+ * import { parseNetworkWithSource, validateNetwork } from 'virtnet';
+ *
+ * const { network, locate } = parseNetworkWithSource(xml);
+ * for (const p of validateNetwork(network)) {
+ *   const at = locate(p.path);
+ *   console.error(`net.xml${at ? `:${at.line}:${at.column}` : ''}: ${p.path}: ${p.message}`);
+ * }
+ * ```
+ */
+export function parseNetworkWithSource(xml: string | Uint8Array, options: ParseOptions = {}): NetworkWithSource {
+  const { network, text, root } = parseDocument(xml, options);
+  return { network, locate: pathLocator(text, root) };
+}
+
+/** The parse itself: the model, and the decoded text and element tree it was read from. */
+function parseDocument(xml: string | Uint8Array, options: ParseOptions): { network: Network; text: string; root: XNode } {
   try {
     const limits = resolveLimits(options);
     const text = decodeInput(xml, limits.maxBytes);
@@ -95,7 +141,7 @@ export function parseNetwork(xml: string | Uint8Array, options: ParseOptions = {
       throw docError('xml.root', `The root element is <${root.name}>; a network document starts with <network>.`, locate(text, root).line, locate(text, root).column);
     const ctx = new ParseContext(text, options.strict === true, options.preserveUnknown === true);
     if (ctx.strict) checkKnownNames(root, NETWORK_SPEC, ctx);
-    return decodeNetworkRoot(root, ctx, { generateUuid: options.generateUuid !== false });
+    return { network: decodeNetworkRoot(root, ctx, { generateUuid: options.generateUuid !== false }), text, root };
   } catch (e) {
     if (e instanceof NetworkXmlError) throw e;
     // Anything else is a bug or resource exhaustion; it still leaves as the typed error.

@@ -65,8 +65,16 @@ export function locate(text: string, node: XNode): { line: number; column: numbe
  * element's own position.
  */
 export function locateAttribute(text: string, node: XNode, attr: string): { line: number; column: number } {
+  return lineColumn(text, attributeIndex(text, node, attr));
+}
+
+/**
+ * String index of attribute `attr`'s name in `node`'s start tag, or of the tag's `<` when the
+ * tag has no such attribute.
+ */
+export function attributeIndex(text: string, node: XNode, attr: string): number {
   const start = text.lastIndexOf('<', node.end - 1);
-  if (start < 0) return lineColumn(text, 0);
+  if (start < 0) return 0;
   let i = start + 1;
   const end = node.end;
   const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
@@ -77,14 +85,14 @@ export function locateAttribute(text: string, node: XNode, attr: string): { line
     while (i < end && text[i] !== '=' && !isSpace(text.charCodeAt(i)) && text[i] !== '>' && text[i] !== '/') i++;
     if (i === nameStart) break;
     const name = text.slice(nameStart, i);
-    if (name === attr) return lineColumn(text, nameStart);
+    if (name === attr) return nameStart;
     while (i < end && text[i] !== '"' && text[i] !== "'") i++;
     const quote = text[i];
     i = text.indexOf(quote ?? '"', i + 1);
     if (i < 0) break;
     i++;
   }
-  return lineColumn(text, start);
+  return start;
 }
 
 function isBlank(s: string): boolean {
