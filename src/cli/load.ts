@@ -5,7 +5,7 @@
  * @module
  */
 import type { Network } from '../model/index.js';
-import { NetworkXmlError, parseNetwork } from '../xml/index.js';
+import { NetworkXmlError, parseNetworkWithSource, type SourcePosition } from '../xml/index.js';
 import { validateNetwork, type Problem } from '../validate/index.js';
 import type { Io } from './io.js';
 import { readInput } from './io.js';
@@ -23,14 +23,19 @@ export function renderLocated(file: string, line: number | undefined, column: nu
   return `${where}: ${path ? `${path}: ` : ''}${message}`;
 }
 
+/** A parsed document: the network, the name to report it by, and where its paths are in the text. */
+export interface LoadedNetwork {
+  network: Network;
+  name: string;
+  locate(path: string): SourcePosition | undefined;
+}
+
 /** Parse FILE; report a parse error and throw {@link ReportedError} on failure. */
-export function loadNetwork(file: string, io: Io, options: { strict?: boolean; generateUuid?: boolean } = {}): { network: Network; name: string } {
+export function loadNetwork(file: string, io: Io, options: { strict?: boolean; generateUuid?: boolean } = {}): LoadedNetwork {
   const input = readInput(file);
   try {
-    return {
-      network: parseNetwork(input.text, { strict: options.strict ?? false, generateUuid: options.generateUuid ?? true }),
-      name: input.name,
-    };
+    const parsed = parseNetworkWithSource(input.text, { strict: options.strict ?? false, generateUuid: options.generateUuid ?? true });
+    return { network: parsed.network, name: input.name, locate: parsed.locate };
   } catch (error) {
     if (error instanceof NetworkXmlError) {
       io.err(`${renderLocated(input.name, error.line, error.column, error.path, error.message)}\n`);
@@ -40,17 +45,30 @@ export function loadNetwork(file: string, io: Io, options: { strict?: boolean; g
   }
 }
 
-/** Print validation problems, one per line; returns true when any is an error. */
-export function reportProblems(file: string, problems: readonly Problem[], io: Io): boolean {
+/**
+ * Where a problem's path is in the document: the path itself, or its nearest ancestor that the
+ * document has (a problem about a missing element points at its parent).
+ */
+function positionOf(path: string, locate: LoadedNetwork['locate']): SourcePosition | undefined {
+  for (let p = path; p.length > 0; p = p.slice(0, p.lastIndexOf('/'))) {
+    const found = locate(p);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Print validation problems, one per line as `FILE:LINE:COL: PATH: severity: message [code]`; true when any is an error. */
+export function reportProblems(loaded: LoadedNetwork, problems: readonly Problem[], io: Io): boolean {
   for (const p of problems) {
-    io.err(`${renderLocated(file, undefined, undefined, p.path, `${p.severity}: ${p.message} [${p.code}]`)}\n`);
+    const at = positionOf(p.path, loaded.locate);
+    io.err(`${renderLocated(loaded.name, at?.line, at?.column, p.path, `${p.severity}: ${p.message} [${p.code}]`)}\n`);
   }
   return problems.some((p) => p.severity === 'error');
 }
 
 /** Parse and validate FILE; refuse (exit 1) when validation finds errors. */
-export function loadValidNetwork(file: string, io: Io, options: { generateUuid?: boolean } = {}): { network: Network; name: string } {
+export function loadValidNetwork(file: string, io: Io, options: { generateUuid?: boolean } = {}): LoadedNetwork {
   const loaded = loadNetwork(file, io, options);
-  if (reportProblems(loaded.name, validateNetwork(loaded.network), io)) throw new ReportedError(1);
+  if (reportProblems(loaded, validateNetwork(loaded.network), io)) throw new ReportedError(1);
   return loaded;
 }

@@ -98,7 +98,7 @@ describe('virtnet validate', () => {
     );
     const r = await run('validate', file('two-dhcp.xml', twoDhcp));
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/two-dhcp\.xml: \/network\/ip\[2\]/);
+    expect(r.err).toMatch(/two-dhcp\.xml:13:38: \/network\/ip\[2\]\/dhcp: error: /);
     expect(r.err).toMatch(/dhcp/i);
   });
 });

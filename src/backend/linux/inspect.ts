@@ -6,6 +6,7 @@
  * @module
  */
 import type { FirewallBackendName, Plan } from '../../compile/plan.js';
+import { networkAddress } from '../../model/address.js';
 import type { HostState, ObservedAddress, ObservedLink, ObservedRoute } from '../types.js';
 import { readFileState } from './files.js';
 import { isLiveDnsmasq, processArgs, readPidfile } from './dnsmasq-process.js';
@@ -84,41 +85,9 @@ function subnetsOf(plan: Plan): string[] {
   const out = new Set<string>();
   for (const op of plan.operations) {
     if (op.kind !== 'address.add') continue;
-    out.add(`${networkAddress(op.address, op.family, op.prefix)}/${op.prefix}`);
+    out.add(`${networkAddress(op.address, op.prefix)}/${op.prefix}`);
   }
   return [...out];
-}
-
-function networkAddress(address: string, family: 'ipv4' | 'ipv6', prefix: number): string {
-  if (family === 'ipv4') {
-    const n = address.split('.').reduce((acc, x) => acc * 256 + Number(x), 0);
-    const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-    const v = (n & mask) >>> 0;
-    return [24, 16, 8, 0].map((s) => (v >>> s) & 255).join('.');
-  }
-  // Expand, mask, and print compressed like iptables/nft do.
-  const [head = '', tail = ''] = address.split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t].map((g) => parseInt(g, 16));
-  const masked = groups.map((g, i) => {
-    const bits = Math.max(0, Math.min(16, prefix - i * 16));
-    return bits === 0 ? 0 : g & ((0xffff << (16 - bits)) & 0xffff);
-  });
-  let best = [-1, 0];
-  for (let i = 0; i < 8; ) {
-    if (masked[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && masked[j] === 0) j++;
-    if (j - i > best[1]! && j - i > 1) best = [i, j - i];
-    i = j;
-  }
-  const hex = masked.map((g) => g.toString(16));
-  if (best[0]! < 0) return hex.join(':');
-  return `${hex.slice(0, best[0]).join(':')}::${hex.slice(best[0]! + best[1]!).join(':')}`;
 }
 
 function mentions(line: string, bridge: string | undefined, subnets: readonly string[]): boolean {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import ipaddr from 'ipaddr.js';
+import { isCanonicalIpv4, isIpv6Text } from '../../model/inet.js';
 import type { Operation } from '../../compile/plan.js';
 import { HostError } from '../types.js';
 
@@ -42,7 +42,7 @@ function ifname(name: string, op: Operation): string {
 }
 
 function ip(address: string, family: 'ipv4' | 'ipv6', op: Operation): string {
-  const ok = family === 'ipv4' ? ipaddr.IPv4.isValidFourPartDecimal(address) : ipaddr.IPv6.isValid(address) && !address.includes('%');
+  const ok = family === 'ipv4' ? isCanonicalIpv4(address) : isIpv6Text(address);
   if (!ok) throw new HostError('EINVAL', `invalid ${family} address '${address}'`, op);
   return address;
 }

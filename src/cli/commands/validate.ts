@@ -8,9 +8,9 @@ export const validateUsage = 'virtnet validate [--strict] FILE';
 
 export function validateCommand(argv: readonly string[], io: Io): number {
   const args = parseArgs(argv, { booleans: ['strict'], positionals: [1, 1] });
-  const { network, name } = loadNetwork(args.positionals[0]!, io, { strict: args.flags.has('strict') });
-  const problems = validateNetwork(network);
-  const failed = reportProblems(name, problems, io);
-  if (problems.length === 0) io.out(`${name}: valid\n`);
+  const loaded = loadNetwork(args.positionals[0]!, io, { strict: args.flags.has('strict') });
+  const problems = validateNetwork(loaded.network);
+  const failed = reportProblems(loaded, problems, io);
+  if (problems.length === 0) io.out(`${loaded.name}: valid\n`);
   return failed ? 1 : 0;
 }
