@@ -12,6 +12,7 @@
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { NetworkXmlError, type NetworkXmlErrorCode } from './errors.js';
 import type { XmlLimits } from './limits.js';
+import { scanTree } from './scan.js';
 
 const NO_CHILDREN: XNode[] = [];
 
@@ -103,6 +104,24 @@ function isBlank(s: string): boolean {
   return true;
 }
 
+/**
+ * Add one text event's string `t` to `top`. Shared with the fast scanner (scan.ts), which must
+ * build exactly this tree.
+ */
+export function appendText(top: XNode, t: string): void {
+  if (top.items !== undefined) {
+    top.text += t;
+    top.items.push(t);
+  } else if (!isBlank(t)) {
+    top.text += t;
+    top.items = [...top.children, t];
+  } else if (top.children === NO_CHILDREN) {
+    // Blank text is content only in an element without children (`<name> </name>`); between
+    // child elements it is indentation, and keeping it would cost memory on big documents.
+    top.text += t;
+  }
+}
+
 function docError(code: NetworkXmlErrorCode, message: string, text: string, index: number): NetworkXmlError {
   const { line, column } = lineColumn(text, index);
   return new NetworkXmlError({ code, path: '', message, line, column });
@@ -118,6 +137,18 @@ function docError(code: NetworkXmlErrorCode, message: string, text: string, inde
  * stack; the depth limit still stops it early.
  */
 export function buildTree(text: string, limits: XmlLimits, fromBytes = false): XNode {
+  // The fast scanner reads plain documents; it bails out on anything else, including every error,
+  // so that errors and their positions always come from saxes.
+  const fast = scanTree(text, limits, fromBytes);
+  if (fast !== undefined) return fast;
+  return buildTreeWithSaxes(text, limits, fromBytes);
+}
+
+/**
+ * {@link buildTree} without the fast path: saxes reads the whole document. Exported so that the
+ * differential test can compare the two.
+ */
+export function buildTreeWithSaxes(text: string, limits: XmlLimits, fromBytes = false): XNode {
   // Position tracking off: saxes then skips its line bookkeeping; positions come from `end`.
   const parser = new SaxesParser({ xmlns: false, position: false });
   const stack: XNode[] = [];
@@ -165,18 +196,7 @@ export function buildTree(text: string, limits: XmlLimits, fromBytes = false): X
     top = stack[stack.length - 1];
   });
   const onText = (t: string): void => {
-    if (top === undefined) return;
-    if (top.items !== undefined) {
-      top.text += t;
-      top.items.push(t);
-    } else if (!isBlank(t)) {
-      top.text += t;
-      top.items = [...top.children, t];
-    } else if (top.children === NO_CHILDREN) {
-      // Blank text is content only in an element without children (`<name> </name>`); between
-      // child elements it is indentation, and keeping it would cost memory on big documents.
-      top.text += t;
-    }
+    if (top !== undefined) appendText(top, t);
   };
   parser.on('text', onText);
   parser.on('cdata', onText);
