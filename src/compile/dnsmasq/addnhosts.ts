@@ -5,6 +5,7 @@
  */
 import type { DnsHost } from '../../model/dns.js';
 import { CompileError } from '../errors.js';
+import { isCanonicalIpv4 } from '../../model/inet.js';
 import { formatAddress } from './inet.js';
 import { MAX_LINE_BYTES, UNSAFE, refuseLineBreaks } from './safety.js';
 
@@ -31,6 +32,9 @@ export function checkDnsHostname(name: string, path: string): string {
   return name;
 }
 
+/** Names that pass {@link checkDnsHostname} without a closer look (short, plain ASCII). */
+const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,252}$/;
+
 /**
  * The addnhosts file: one line per distinct formatted address, in first-seen order, hosts with
  * the same address merged: `<ip>\t<name>\t<name>\t…\t\n` (a tab after every field). Empty when
@@ -43,23 +47,22 @@ export function checkDnsHostname(name: string, path: string): string {
  * ```
  */
 export function addnhostsContent(hosts: readonly DnsHost[] = []): string {
-  const byIp = new Map<string, string[]>();
-  hosts.forEach((host, i) => {
-    const path = `/network/dns/host[${i + 1}]`;
-    const ip = formatAddress(host.ip, `${path}/@ip`);
+  // Address → its line so far (`ip\tname\t…`): one string per address, no array per address.
+  const byIp = new Map<string, string>();
+  // Plain loops and paths built only for an error: this runs once per host of large networks.
+  for (let i = 0; i < hosts.length; i++) {
+    const host = hosts[i]!;
+    const ip = typeof host.ip === 'string' && isCanonicalIpv4(host.ip) ? host.ip : formatAddress(host.ip, `/network/dns/host[${i + 1}]/@ip`);
     // libvirt adds one (address, name) pair per <hostname>: a host without names adds no line.
-    (host.hostnames ?? []).forEach((name, j) => {
-      const checked = checkDnsHostname(name, `${path}/hostname[${j + 1}]`);
-      const names = byIp.get(ip);
-      if (names) names.push(checked);
-      else byIp.set(ip, [checked]);
-    });
-  });
-  let out = '';
-  for (const [ip, names] of byIp) {
-    out += `${ip}\t`;
-    for (const name of names) out += `${name}\t`;
-    out += '\n';
+    const hostnames = host.hostnames ?? [];
+    for (let j = 0; j < hostnames.length; j++) {
+      const name = hostnames[j]!;
+      const checked = PLAIN_NAME.test(name) ? name : checkDnsHostname(name, `/network/dns/host[${i + 1}]/hostname[${j + 1}]`);
+      const line = byIp.get(ip);
+      byIp.set(ip, line === undefined ? `${ip}\t${checked}\t` : `${line}${checked}\t`);
+    }
   }
+  let out = '';
+  for (const line of byIp.values()) out += `${line}\n`;
   return out;
 }

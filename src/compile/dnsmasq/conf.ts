@@ -34,13 +34,41 @@ export interface ConfResult {
 }
 
 /** Lines with the element path each came from, for the line-length check's error. */
+/**
+ * A file being built, and where each of its lines came from (for the line-length check's error).
+ * Lines come in runs that share a path pattern, so a 10,000-host file keeps one entry per run,
+ * not a path string per line: building those strings would double the garbage per host.
+ */
 class Lines {
   text = '';
-  paths: string[] = [];
+  count = 0;
+  private readonly runs: Array<{ first: number; path: (k: number) => string }> = [];
+
+  /** One line from the element at `path`. */
   add(line: string, path: string): void {
-    this.text += `${line}\n`;
-    this.paths.push(path);
+    this.runs.push({ first: this.count, path: () => path });
+    this.addToRun(line);
   }
+
+  /** Start a run of lines whose k-th (0-based) comes from `path(k)`. */
+  startRun(path: (k: number) => string): void {
+    this.runs.push({ first: this.count, path });
+  }
+
+  /** Append a line to the current run. */
+  addToRun(line: string): void {
+    this.text += `${line}\n`;
+    this.count++;
+  }
+
+  /** The path of line `index` (0-based). */
+  pathOf = (index: number): string | undefined => {
+    for (let r = this.runs.length - 1; r >= 0; r--) {
+      const run = this.runs[r]!;
+      if (run.first <= index) return run.path(index - run.first);
+    }
+    return undefined;
+  };
 }
 
 /**
@@ -95,10 +123,9 @@ function dhcpBlock(lines: Lines, d: DhcpIp, bridge: string, hosts: Lines): numbe
   // Static-only DHCP (hosts but no range) needs a range line to switch DHCP on in dnsmasq.
   if (ranges.length === 0 && hostDefs.length > 0)
     lines.add(`dhcp-range=${formatParsed(d.address)},static${v6 ? `,${prefix}` : ''}`, d.path);
-  hostDefs.forEach((host, h) => {
-    const path = `${d.path}/dhcp/host[${h + 1}]`;
-    hosts.add(hostsfileLine(host, d.address.family, path), path);
-  });
+  const hostPath = (h: number): string => `${d.path}/dhcp/host[${h + 1}]`;
+  hosts.startRun(hostPath);
+  for (let h = 0; h < hostDefs.length; h++) hosts.addToRun(hostsfileLine(hostDefs[h]!, d.address.family, h, hostPath));
   if (!v6) {
     if (ranges.length > 0 || hostDefs.length > 0) {
       lines.add('dhcp-no-override', d.path);
@@ -284,7 +311,7 @@ export function buildConf(network: Network, targets: ConfTargets): ConfResult {
     lines.add(refuseLineBreaks(option, path), path);
   });
 
-  checkLineLengths(lines.text, lines.paths, '/network');
-  checkLineLengths(hosts.text, hosts.paths, '/network/ip');
-  return { conf: lines.text, hostsfile: hosts.paths.length > 0 ? hosts.text : undefined };
+  checkLineLengths(lines.text, lines.pathOf, '/network');
+  checkLineLengths(hosts.text, hosts.pathOf, '/network/ip');
+  return { conf: lines.text, hostsfile: hosts.count > 0 ? hosts.text : undefined };
 }

@@ -6,6 +6,7 @@
  */
 import type { DhcpHost } from '../../model/ip.js';
 import { CompileError } from '../errors.js';
+import { isCanonicalIpv4 } from '../../model/inet.js';
 import { formatParsed, parseAddress } from './inet.js';
 import { formatLease } from './lease.js';
 import { COMMA, UNSAFE, confToken, forbid } from './safety.js';
@@ -31,37 +32,54 @@ export function checkHostName(name: string, path: string): string {
   return name;
 }
 
+/** Names that need none of {@link checkHostName}'s checks: the usual `[A-Za-z_][A-Za-z0-9._-]*`. */
+const PLAIN_HOST_NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
+
 /**
  * The hosts-file line of one `<host>`: IPv4 `mac,ip,name` | `name,ip` | `mac,ip`; IPv6
  * `id:<id>,<name>,[ip]` | `<name>,[ip]` | `id:<id>,[ip]`; then `,<lease>` when the host has one.
- * `mac`, `id` and `name` are written as in the XML. `path` is the host's element path.
+ * `mac`, `id` and `name` are written as in the XML. `pathOf(index)` is the host's element path;
+ * it is only called to report an error, so the common case builds no path strings (a 10,000-host
+ * network would otherwise make tens of thousands of them).
  *
  * @example
  * ```ts
- * hostsfileLine({ mac: '00:16:3e:77:e2:ed', ip: '192.168.122.10', name: 'a' }, 'ipv4', '/network/ip/dhcp/host');
+ * hostsfileLine({ mac: '00:16:3e:77:e2:ed', ip: '192.168.122.10', name: 'a' }, 'ipv4', 0, () => '/network/ip/dhcp/host');
  * // '00:16:3e:77:e2:ed,192.168.122.10,a'
  * ```
  */
-export function hostsfileLine(host: DhcpHost, family: 'ipv4' | 'ipv6', path: string): string {
-  const address = parseAddress(host.ip, `${path}/@ip`);
-  if (address.family !== family)
-    throw new CompileError('dnsmasq.invalid-host', `${path}/@ip`, `host address ${host.ip} is not an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address like its <ip>`);
-  const ip = formatParsed(address);
-  const name = host.name === undefined ? undefined : checkHostName(host.name, `${path}/@name`);
+export function hostsfileLine(host: DhcpHost, family: 'ipv4' | 'ipv6', index: number, pathOf: (index: number) => string): string {
+  // A canonical dotted quad is already what inet_ntop writes: no need to parse it.
+  const ip =
+    family === 'ipv4' && typeof host.ip === 'string' && isCanonicalIpv4(host.ip) ? host.ip : checkedAddress(host.ip, family, `${pathOf(index)}/@ip`);
+  const name =
+    host.name === undefined
+      ? undefined
+      : PLAIN_HOST_NAME.test(host.name) && host.name !== 'infinite' && host.name !== 'ignore'
+        ? host.name
+        : checkHostName(host.name, `${pathOf(index)}/@name`);
   let line: string;
   if (family === 'ipv6') {
-    const id = host.id === undefined ? undefined : confToken(host.id, `${path}/@id`, COMMA);
+    const id = host.id === undefined ? undefined : confToken(host.id, `${pathOf(index)}/@id`, COMMA);
     if (id === undefined && name === undefined)
-      throw new CompileError('dnsmasq.invalid-host', path, 'an IPv6 DHCP host needs an id or a name');
+      throw new CompileError('dnsmasq.invalid-host', pathOf(index), 'an IPv6 DHCP host needs an id or a name');
     line = `${id !== undefined ? `id:${id}${name !== undefined ? `,${name}` : ''}` : name},[${ip}]`;
   } else {
     const mac = host.mac;
     if (mac !== undefined && !(typeof mac === 'string' && MAC.test(mac)))
-      throw new CompileError(UNSAFE, `${path}/@mac`, `${JSON.stringify(mac)} is not a MAC address`);
+      throw new CompileError(UNSAFE, `${pathOf(index)}/@mac`, `${JSON.stringify(mac)} is not a MAC address`);
     if (mac === undefined && name === undefined)
-      throw new CompileError('dnsmasq.invalid-host', path, 'an IPv4 DHCP host needs a mac or a name');
+      throw new CompileError('dnsmasq.invalid-host', pathOf(index), 'an IPv4 DHCP host needs a mac or a name');
     line = mac !== undefined ? (name !== undefined ? `${mac},${ip},${name}` : `${mac},${ip}`) : `${name},${ip}`;
   }
-  if (host.lease !== undefined) line += `,${formatLease(host.lease, `${path}/lease`)}`;
+  if (host.lease !== undefined) line += `,${formatLease(host.lease, `${pathOf(index)}/lease`)}`;
   return line;
+}
+
+/** The inet_ntop text of a host address, refusing one of the wrong family. */
+function checkedAddress(text: string, family: 'ipv4' | 'ipv6', path: string): string {
+  const address = parseAddress(text, path);
+  if (address.family !== family)
+    throw new CompileError('dnsmasq.invalid-host', path, `host address ${text} is not an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address like its <ip>`);
+  return formatParsed(address);
 }

@@ -108,9 +108,9 @@ export function confToken(value: string, path: string, forbidden: Forbidden = NO
 
 /**
  * Check that no line of a finished file is longer than dnsmasq reads in one piece; `paths[i]`
- * names the element that produced line `i` (the file's own name when unknown).
+ * `pathOf(i)` names the element that produced line `i` (the file's own name when unknown).
  */
-export function checkLineLengths(content: string, paths: readonly string[], fallback: string): void {
+export function checkLineLengths(content: string, pathOf: (line: number) => string | undefined, fallback: string): void {
   let start = 0;
   let line = 0;
   while (start < content.length) {
@@ -123,7 +123,7 @@ export function checkLineLengths(content: string, paths: readonly string[], fall
       if (bytes > MAX_LINE_BYTES) {
         throw new CompileError(
           UNSAFE,
-          paths[line] ?? fallback,
+          pathOf(line) ?? fallback,
           `line ${line + 1} would be ${bytes} bytes long; dnsmasq reads at most ${MAX_LINE_BYTES} bytes per line and would parse the rest as a new option`,
         );
       }
