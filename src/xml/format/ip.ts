@@ -37,6 +37,15 @@ function formatDhcpHost(host: DhcpHost, level: number): string {
   return withLease('host', attrs, host.lease, host.unknown, level);
 }
 
+/**
+ * Hosts per flat block in the hot loop of {@link formatDhcp}. Concatenating ten thousand host
+ * lines one by one builds a rope of ~50,000 small strings that stays alive until the end, and
+ * every young-generation GC copies all of it: the per-host time tripled from 1,000 to 10,000
+ * hosts. Joining blocks of 256 lines (~17 KB, below V8's 128 KB large-object threshold) keeps a
+ * short rope of flat strings whose pieces die young.
+ */
+const BLOCK = 256;
+
 /** `<dhcp>`, written only when it has ranges or hosts (a bootp-only dhcp is dropped, as libvirt). */
 function formatDhcp(dhcp: Dhcp | undefined, level: number): string {
   if (dhcp === undefined) return '';
@@ -47,9 +56,17 @@ function formatDhcp(dhcp: Dhcp | undefined, level: number): string {
   const slots = slotsFor(dhcp.unknown);
   let body = '';
   if (slots === undefined) {
-    // The hot loop of large networks: plain concatenation.
+    // The hot loop of large networks: flat blocks of host lines (see BLOCK).
     for (let i = 0; i < ranges.length; i++) body += formatRange(ranges[i]!, inner);
-    for (let i = 0; i < hosts.length; i++) body += formatDhcpHost(hosts[i]!, inner);
+    const block: string[] = [];
+    for (let i = 0; i < hosts.length; i++) {
+      block.push(formatDhcpHost(hosts[i]!, inner));
+      if (block.length === BLOCK) {
+        body += block.join('');
+        block.length = 0;
+      }
+    }
+    body += block.join('');
   } else {
     for (const r of ranges) body = put(slots, body, 'range', formatRange(r, inner));
     for (const h of hosts) body = put(slots, body, 'host', formatDhcpHost(h, inner));
