@@ -37,6 +37,10 @@ for (let c = 0; c < 128; c++) {
   NAME_CLASS[c] = (letter ? NAME_START | NAME_CHAR : 0) | (other ? NAME_CHAR : 0);
 }
 
+/** ASCII that stands for itself in an attribute value: printable, not `&`, `<` or a quote. */
+const PLAIN_VALUE = new Uint8Array(128);
+for (let c = 0x20; c < 0x7f; c++) PLAIN_VALUE[c] = c === 0x26 || c === 0x3c || c === 0x22 || c === 0x27 ? 0 : 1;
+
 const LT = 0x3c;
 const GT = 0x3e;
 const AMP = 0x26;
@@ -185,6 +189,12 @@ function decodeEntity(text: string, amp: number): string | undefined {
   }
   return undefined;
 }
+
+/** How many attribute names of one tag the duplicate check keeps in {@link TAG_ATTRIBUTES}. */
+const FEW_ATTRIBUTES = 8;
+
+/** The first attribute names of the tag being read (reused from tag to tag). */
+const TAG_ATTRIBUTES: string[] = new Array<string>(FEW_ATTRIBUTES).fill('');
 
 /** Where the last {@link attributeValueSlow} call stopped: the index of the closing quote. */
 let valueEnd = 0;
@@ -338,6 +348,7 @@ export function scanTree(text: string, limits: XmlLimits, fromBytes = false): XN
       const name = nameAt(text, i + 1, j);
       const attrs: Record<string, string> = Object.create(null) as Record<string, string>;
       let selfClosing = false;
+      let attrCount = 0;
       for (;;) {
         let c = text.charCodeAt(j);
         const spaced = isSpace(c);
@@ -366,7 +377,7 @@ export function scanTree(text: string, limits: XmlLimits, fromBytes = false): XN
         if (quote !== SQUOTE && quote !== DQUOTE) return undefined;
         const valueStart = ++j;
         // Plain printable ASCII is taken as it stands; anything else goes the careful way.
-        for (c = text.charCodeAt(j); c !== quote && c >= SPACE && c < 0x7f && c !== AMP && c !== LT; c = text.charCodeAt(++j));
+        for (c = text.charCodeAt(j); c < 128 && PLAIN_VALUE[c] === 1; c = text.charCodeAt(++j));
         let value: string | undefined;
         if (c === quote) value = text.slice(valueStart, j);
         else {
@@ -374,7 +385,13 @@ export function scanTree(text: string, limits: XmlLimits, fromBytes = false): XN
           if (value === undefined) return undefined;
           j = valueEnd;
         }
-        if (attrs[attrName] !== undefined) return undefined;
+        // Duplicate check: the few names of this tag compare faster than a dictionary lookup;
+        // past FEW_ATTRIBUTES the dictionary (which holds them all) answers, so it stays linear.
+        if (attrCount < FEW_ATTRIBUTES) {
+          for (let k = 0; k < attrCount; k++) if (TAG_ATTRIBUTES[k] === attrName) return undefined;
+          TAG_ATTRIBUTES[attrCount] = attrName;
+        } else if (attrs[attrName] !== undefined) return undefined;
+        attrCount++;
         attrs[attrName] = value;
         j++;
       }

@@ -362,6 +362,18 @@ describe('scanTree bails out', () => {
     expect(() => buildTreeWithSaxes(xml, LIMITS)).toThrow();
   });
 
+  it('on a duplicate attribute among many, before and after the first eight', () => {
+    const names = Array.from({ length: 12 }, (_, i) => `a${i}`);
+    const tag = (list: string[]): string => `<e ${list.map((n) => `${n}="v"`).join(' ')}/>`;
+    expect(scanTree(tag(names), LIMITS)).toBeDefined();
+    for (const [at, copy] of [[3, 1], [8, 0], [11, 9], [11, 2]] as const) {
+      const list = [...names];
+      list[at] = names[copy]!;
+      expect(scanTree(tag(list), LIMITS), list.join()).toBeUndefined();
+      expect(() => buildTreeWithSaxes(tag(list), LIMITS)).toThrow();
+    }
+  });
+
   it('at the depth and element limits (saxes reports them with its own position)', () => {
     expect(scanTree('<a><b><c/></b></a>', { ...LIMITS, maxDepth: 2 })).toBeUndefined();
     expect(scanTree('<a><b><c/></b></a>', { ...LIMITS, maxDepth: 3 })).toBeDefined();
