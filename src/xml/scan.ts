@@ -25,7 +25,7 @@
  * @module
  */
 import type { XmlLimits } from './limits.js';
-import { appendText, XNode } from './tree.js';
+import { appendText, newAttributes, XNode } from './tree.js';
 
 /** Character classes of ASCII for names: bit 1 may start a name, bit 2 may continue one. */
 const NAME_START = 1;
@@ -346,7 +346,7 @@ export function scanTree(text: string, limits: XmlLimits, fromBytes = false): XN
       let j = nameEnd(text, i + 1);
       if (j < 0) return undefined;
       const name = nameAt(text, i + 1, j);
-      const attrs: Record<string, string> = Object.create(null) as Record<string, string>;
+      const attrs = newAttributes();
       let selfClosing = false;
       let attrCount = 0;
       for (;;) {

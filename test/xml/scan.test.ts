@@ -19,7 +19,7 @@ const LIMITS = resolveLimits({});
 interface Shape {
   name: string;
   attrs: Array<[string, string]>;
-  nullPrototype: boolean;
+  prototype: unknown;
   text: string;
   items: Array<string | number> | undefined;
   children: Shape[];
@@ -31,7 +31,7 @@ function shape(node: XNode): Shape {
   return {
     name: node.name,
     attrs: Object.entries(node.attrs),
-    nullPrototype: Object.getPrototypeOf(node.attrs) === null,
+    prototype: Object.getPrototypeOf(node.attrs),
     text: node.text,
     // Elements in items are the very objects of children: record their index there.
     items: node.items?.map((item) => (typeof item === 'string' ? item : node.children.indexOf(item))),
@@ -274,6 +274,16 @@ describe('scanTree reads', () => {
     const root = scanTree("<a x='&lt;&#x1F600;&#9;'>&amp;&#65;&#x42;&#13;&gt;</a>", LIMITS)!;
     expect(root.attrs).toEqual({ x: '<😀\t' });
     expect(root.text).toBe('&AB\r>');
+  });
+
+  it('attributes named like Object.prototype members as own properties, and no inherited ones', () => {
+    const xml = '<a __proto__="p" constructor="c" toString="t"/>';
+    for (const root of [scanTree(xml, LIMITS)!, buildTreeWithSaxes(xml, LIMITS)]) {
+      expect(Object.entries(root.attrs)).toEqual([['__proto__', 'p'], ['constructor', 'c'], ['toString', 't']]);
+      expect(Object.getPrototypeOf(Object.getPrototypeOf(root.attrs))).toBeNull();
+    }
+    const plain = scanTree('<a/>', LIMITS)!.attrs;
+    expect([plain['constructor'], plain['toString'], plain['__proto__'], plain['hasOwnProperty']]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('line ends: CR LF and CR become LF in text, white space becomes spaces in attribute values', () => {
