@@ -142,6 +142,7 @@ describe('bytes, bigints, netmasks', () => {
 
 // glibc itself is the oracle: python's socket.getaddrinfo / inet_pton / inet_ntop call it.
 const python = spawnSync('python3', ['-c', 'print(1)'], { encoding: 'utf8' }).stdout?.trim() === '1';
+if (!python) console.warn('[model/inet] SKIPPED: the glibc oracle tests need python3 (socket.inet_pton/getaddrinfo)');
 
 function glibc(script: string, inputs: string[]): string[] {
   const run = spawnSync('python3', ['-c', script], { input: JSON.stringify(inputs), encoding: 'utf8' });
