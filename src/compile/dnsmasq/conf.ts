@@ -13,7 +13,7 @@ import { ipv4Netmask } from '../../model/inet.js';
 import { dhcpRangeSize, formatParsed, ipPrefix, parseAddress, ptrDomain, type ParsedAddress } from './inet.js';
 import { formatLease } from './lease.js';
 import { checkNetworkName } from './paths.js';
-import { COMMA, COMMA_SLASH, UNSAFE, checkLineLengths, confText, confToken, integer, refuseLineBreaks } from './safety.js';
+import { COMMA, COMMA_SLASH, UNSAFE, checkLineLength, confText, confToken, integer, refuseLineBreaks } from './safety.js';
 
 /** Where the conf's file references point, and the optional pid file. */
 export interface ConfTargets {
@@ -35,41 +35,52 @@ export interface ConfResult {
 
 /** Lines with the element path each came from, for the line-length check's error. */
 /**
- * A file being built, and where each of its lines came from (for the line-length check's error).
- * Lines come in runs that share a path pattern, so a 10,000-host file keeps one entry per run,
- * not a path string per line: building those strings would double the garbage per host.
+ * A file being built. Each line is checked against dnsmasq's line length as it is added, while it
+ * is still a small string: checking the finished file would mean scanning (and so flattening) a
+ * text of hundreds of kilobytes for a large network.
  */
 class Lines {
-  text = '';
+  private done = '';
+  private readonly pending: string[] = [];
   count = 0;
-  private readonly runs: Array<{ first: number; path: (k: number) => string }> = [];
 
-  /** One line from the element at `path`. */
+  /**
+   * The text so far. Lines are joined into flat blocks of {@link BLOCK}: a rope of one small
+   * string per line would stay alive to the end and be copied by every young-generation GC,
+   * which made the time per host grow with the number of hosts.
+   */
+  get text(): string {
+    this.flush();
+    return this.done;
+  }
+
+  /** Append a line from the element at `path`. */
   add(line: string, path: string): void {
-    this.runs.push({ first: this.count, path: () => path });
-    this.addToRun(line);
+    checkLineLength(line, this.count, () => path);
+    this.push(line);
   }
 
-  /** Start a run of lines whose k-th (0-based) comes from `path(k)`. */
-  startRun(path: (k: number) => string): void {
-    this.runs.push({ first: this.count, path });
+  /** Append a line from the `index`-th of a list of elements; `pathOf` is only called for an error. */
+  addFrom(line: string, pathOf: (index: number) => string, index: number): void {
+    checkLineLength(line, this.count, () => pathOf(index));
+    this.push(line);
   }
 
-  /** Append a line to the current run. */
-  addToRun(line: string): void {
-    this.text += `${line}\n`;
+  private push(line: string): void {
+    this.pending.push(line);
     this.count++;
+    if (this.pending.length === BLOCK) this.flush();
   }
 
-  /** The path of line `index` (0-based). */
-  pathOf = (index: number): string | undefined => {
-    for (let r = this.runs.length - 1; r >= 0; r--) {
-      const run = this.runs[r]!;
-      if (run.first <= index) return run.path(index - run.first);
-    }
-    return undefined;
-  };
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.done += `${this.pending.join('\n')}\n`;
+    this.pending.length = 0;
+  }
 }
+
+/** Lines per flat block (~16 KB for hosts-file lines, below V8's large-object size). */
+const BLOCK = 256;
 
 /**
  * Check a Linux interface name as the kernel does (`dev_valid_name`): 1 to 15 bytes, not `.` or
@@ -124,8 +135,7 @@ function dhcpBlock(lines: Lines, d: DhcpIp, bridge: string, hosts: Lines): numbe
   if (ranges.length === 0 && hostDefs.length > 0)
     lines.add(`dhcp-range=${formatParsed(d.address)},static${v6 ? `,${prefix}` : ''}`, d.path);
   const hostPath = (h: number): string => `${d.path}/dhcp/host[${h + 1}]`;
-  hosts.startRun(hostPath);
-  for (let h = 0; h < hostDefs.length; h++) hosts.addToRun(hostsfileLine(hostDefs[h]!, d.address.family, h, hostPath));
+  for (let h = 0; h < hostDefs.length; h++) hosts.addFrom(hostsfileLine(hostDefs[h]!, d.address.family, h, hostPath), hostPath, h);
   if (!v6) {
     if (ranges.length > 0 || hostDefs.length > 0) {
       lines.add('dhcp-no-override', d.path);
@@ -311,7 +321,5 @@ export function buildConf(network: Network, targets: ConfTargets): ConfResult {
     lines.add(refuseLineBreaks(option, path), path);
   });
 
-  checkLineLengths(lines.text, lines.pathOf, '/network');
-  checkLineLengths(hosts.text, hosts.pathOf, '/network/ip');
   return { conf: lines.text, hostsfile: hosts.count > 0 ? hosts.text : undefined };
 }

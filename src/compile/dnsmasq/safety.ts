@@ -107,29 +107,20 @@ export function confToken(value: string, path: string, forbidden: Forbidden = NO
 }
 
 /**
- * Check that no line of a finished file is longer than dnsmasq reads in one piece; `paths[i]`
- * `pathOf(i)` names the element that produced line `i` (the file's own name when unknown).
+ * Check that a line (without its newline) is no longer than dnsmasq reads in one piece: dnsmasq
+ * splits a longer line and parses the tail as a new option or host entry. `line` is the 0-based
+ * line number, `pathOf` names the element that produced it (called only for the error).
  */
-export function checkLineLengths(content: string, pathOf: (line: number) => string | undefined, fallback: string): void {
-  let start = 0;
-  let line = 0;
-  while (start < content.length) {
-    let end = content.indexOf('\n', start);
-    if (end < 0) end = content.length;
-    // Only non-ASCII text can be longer in bytes than in UTF-16 units; count bytes only then.
-    const units = end - start;
-    if (units > MAX_LINE_BYTES / 3) {
-      const bytes = Buffer.byteLength(content.slice(start, end), 'utf8');
-      if (bytes > MAX_LINE_BYTES) {
-        throw new CompileError(
-          UNSAFE,
-          pathOf(line) ?? fallback,
-          `line ${line + 1} would be ${bytes} bytes long; dnsmasq reads at most ${MAX_LINE_BYTES} bytes per line and would parse the rest as a new option`,
-        );
-      }
-    }
-    start = end + 1;
-    line++;
+export function checkLineLength(text: string, line: number, pathOf: () => string): void {
+  // Only non-ASCII text can be longer in bytes than in UTF-16 units; count bytes only then.
+  if (text.length <= MAX_LINE_BYTES / 3) return;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_LINE_BYTES) {
+    throw new CompileError(
+      UNSAFE,
+      pathOf(),
+      `line ${line + 1} would be ${bytes} bytes long; dnsmasq reads at most ${MAX_LINE_BYTES} bytes per line and would parse the rest as a new option`,
+    );
   }
 }
 
