@@ -8,12 +8,20 @@ import { LinuxBackend } from '../../backend/index.js';
 import { compileNetwork, describeOperation, describePlan } from '../../compile/index.js';
 import { parseArgs } from '../args.js';
 import type { Io } from '../io.js';
-import { loadNetwork, loadValidNetwork } from '../load.js';
+import { loadNetwork, loadValidNetwork, ReportedError } from '../load.js';
 import { FIREWALL_BACKENDS, type FirewallChoice } from './shared.js';
 
 export const applyUsage = 'virtnet apply [--netns NS] [--firewall iptables|nftables] [--dry-run] [--state-dir DIR] [--pid-dir DIR] [--run-dir DIR] FILE';
 export const destroyUsage = 'virtnet destroy [--netns NS] [--run-dir DIR] FILE|NAME';
 export const statusUsage = 'virtnet status [--netns NS] [--json] [--run-dir DIR] NAME';
+
+/** Refuse early, in one clear line, where the host would refuse half-way with EPERM/EACCES. */
+function requireRoot(verb: string, io: Io): void {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    io.err(`virtnet ${verb}: needs root: it creates bridges and firewall rules and runs dnsmasq (use --dry-run to see the plan)\n`);
+    throw new ReportedError(1);
+  }
+}
 
 /** The backend for `--netns` and `--run-dir` (where virtnet records the networks it applied). */
 function backendFor(values: ReadonlyMap<string, string>): LinuxBackend {
@@ -56,6 +64,7 @@ export async function applyCommand(argv: readonly string[], io: Io): Promise<num
     io.out(describePlan(compileNetwork(network, { ...folders, ...(chosen ? { firewallBackend: chosen } : {}) })));
     return 0;
   }
+  requireRoot('apply', io);
   const backend = backendFor(args.values);
   // Applying the same document again must be a no-op: reuse what the recorded plan chose (bridge
   // name, MAC, UUID, firewall) where the document leaves it open, and avoid names already taken.
@@ -75,6 +84,7 @@ export async function destroyCommand(argv: readonly string[], io: Io): Promise<n
   const target = args.positionals[0]!;
   // A readable file is a network document; anything else is a network name.
   const name = target === '-' || existsSync(target) ? loadNetwork(target, io).network.name : target;
+  requireRoot('destroy', io);
   const result = await backendFor(args.values).teardown(name);
   return reportResult('destroy', name, result, io);
 }
