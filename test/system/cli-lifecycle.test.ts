@@ -69,6 +69,11 @@ describe.skipIf(skip !== undefined)('virtnet apply / status / destroy', () => {
     expect(state.active).toBe(true);
     expect(state.addresses.map((a: { address: string; prefix: number }) => `${a.address}/${a.prefix}`)).toContain('10.77.0.1/24');
     expect(state.dnsmasq?.running).toBe(true);
+    // libvirt's ten nftables rules for a NAT network, read back from the host.
+    expect(state.firewall.backend).toBe('nftables');
+    expect(state.firewall.rules).toHaveLength(10);
+    expect(state.firewall.rules).toContain('ip libvirt_network guest_nat ip saddr 10.77.0.0/24 ip daddr != 10.77.0.0/24 counter masquerade');
+    expect(state.firewall.rules).toContain('ip libvirt_network guest_cross iif "virbr0" oif "virbr0" counter accept');
 
     const down = await run('destroy', '--netns', ns, '--run-dir', join(temp, 'virtnet'), file);
     expect(down.code).toBe(0);

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { parseIptablesSave, parseNftListing } from '../../compile/firewall/index.js';
 import type { FirewallBackendName, Plan } from '../../compile/plan.js';
 import { networkAddress } from '../../model/address.js';
 import type { HostState, ObservedAddress, ObservedLink, ObservedRoute } from '../types.js';
@@ -97,33 +98,26 @@ function mentions(line: string, bridge: string | undefined, subnets: readonly st
 
 /**
  * The firewall rules that belong to a network: `-A` lines of iptables-save / ip6tables-save, or
- * rule lines of `nft list ruleset` (counters and handles stripped), that name its bridge or one
- * of its subnets.
+ * rule lines of `nft list ruleset` (counters normalised), that name its bridge or one of its
+ * subnets. The dumps are read with the firewall compiler's own parsers.
  */
 export async function readFirewall(ctx: CommandContext, backend: FirewallBackendName, bridge: string | undefined, subnets: readonly string[]): Promise<string[]> {
   const rules: string[] = [];
   if (backend === 'iptables') {
-    for (const tool of ['iptables-save', 'ip6tables-save']) {
+    for (const [tool, family] of [['iptables-save', 'ipv4'], ['ip6tables-save', 'ipv6']] as const) {
       if (!hasBinary(tool)) continue;
-      const r = await ctx.tool(tool, []);
-      let table = '';
-      for (const line of r.stdout.split('\n')) {
-        if (line.startsWith('*')) table = line.slice(1);
-        else if (line.startsWith('-A ') && mentions(line, bridge, subnets)) rules.push(`${tool === 'iptables-save' ? 'ipv4' : 'ipv6'} ${table} ${line}`);
+      const { tables } = parseIptablesSave((await ctx.tool(tool, [])).stdout);
+      for (const [table, state] of Object.entries(tables)) {
+        for (const line of state.rules) if (mentions(line, bridge, subnets)) rules.push(`${family} ${table} ${line}`);
       }
     }
     return rules;
   }
   if (!hasBinary('nft')) return rules;
-  const r = await ctx.tool('nft', ['list', 'ruleset']);
-  let table = '';
-  let chain = '';
-  for (const raw of r.stdout.split('\n')) {
-    const line = raw.trim();
-    if (line.startsWith('table ')) table = line.slice(6, -2).trim();
-    else if (line.startsWith('chain ')) chain = line.slice(6, -2).trim();
-    else if (line && !line.startsWith('type ') && line !== '}' && mentions(line, bridge, subnets)) {
-      rules.push(`${table} ${chain} ${line.replace(/ counter packets \d+ bytes \d+/, ' counter').replace(/\s*# handle \d+$/, '')}`);
+  const { tables } = parseNftListing((await ctx.tool('nft', ['list', 'ruleset'])).stdout);
+  for (const [table, listing] of Object.entries(tables)) {
+    for (const [chain, chainRules] of Object.entries(listing.chains)) {
+      for (const rule of chainRules) if (mentions(rule.text, bridge, subnets)) rules.push(`${table} ${chain} ${rule.text}`);
     }
   }
   return rules;
