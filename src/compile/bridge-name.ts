@@ -5,22 +5,16 @@
  * @module
  */
 import { CompileError } from './errors.js';
+import { IFNAME_MAX_BYTES, interfaceNameFault } from './interface-name.js';
 
 /** Linux interface names hold at most 15 bytes (`IFNAMSIZ` 16 with the NUL). */
-export const BRIDGE_NAME_MAX_BYTES = 15;
+export const BRIDGE_NAME_MAX_BYTES = IFNAME_MAX_BYTES;
 
 /** libvirt's `MAX_BRIDGE_ID`: ids 0..256 inclusive are tried. */
 export const MAX_BRIDGE_ID = 256;
 
 /** libvirt's template when the document names no bridge. */
 export const DEFAULT_BRIDGE_TEMPLATE = 'virbr%d';
-
-/**
- * Characters virtnet accepts in a bridge name. The kernel itself refuses only `/`, `:`,
- * whitespace and the names `.`/`..`; virtnet also refuses quotes, `#`, `\` and the like because
- * the name becomes a token of an `ip -batch` line and a `/proc/sys` path component.
- */
-const SAFE_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /**
  * True when libvirt would allocate a name: none given, or a `%d` template.
@@ -87,22 +81,9 @@ export function allocateBridgeName(template: string, used: ReadonlySet<string>):
  * ```
  */
 export function checkBridgeName(name: string, path = '/network/bridge/@name'): void {
-  if (name === '') throw new CompileError('bridge.name.empty', path, 'the bridge name is empty');
-  const bytes = Buffer.byteLength(name, 'utf8');
-  if (bytes > BRIDGE_NAME_MAX_BYTES) {
-    throw new CompileError(
-      'bridge.name.too-long',
-      path,
-      `bridge name '${name}' is ${bytes} bytes long; Linux interface names hold at most ${BRIDGE_NAME_MAX_BYTES}`,
-    );
-  }
-  if (!SAFE_NAME.test(name) || name === '.' || name === '..' || name.startsWith('-')) {
-    throw new CompileError(
-      'bridge.name.invalid-char',
-      path,
-      `bridge name ${JSON.stringify(name)} may hold only letters, digits, '_', '.' and '-' (not first), and may not be '.' or '..'`,
-    );
-  }
+  // The bridge is one of the interface names a plan carries: the same rule as the forward device.
+  const fault = interfaceNameFault(name);
+  if (fault !== undefined) throw new CompileError(`bridge.name.${fault.kind}`, path, `bridge name ${JSON.stringify(name)}: ${fault.reason}`);
 }
 
 /**
