@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Network } from '../model/index.js';
+import { MacAddress, type Network } from '../model/index.js';
 import { modeOf, ownsBridge } from './modes.js';
 import { q, type Problems } from './problem.js';
 
@@ -14,7 +14,6 @@ export const MAX_IFNAME_BYTES = 15;
 /** libvirt tries bridge ids 0..256 when it fills a `%d` template, so a filled name has ≤ 3 digits. */
 const TEMPLATE_DIGITS = 3;
 
-const MAC = /^[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}$/;
 const ZONE = /^[a-zA-Z0-9_-]+$/;
 
 /** True when the first octet of a MAC has the multicast (group) bit set. */
@@ -82,7 +81,7 @@ export function validateBridge(network: Network, c: Problems): void {
 
   if (network.mac !== undefined) {
     const path = '/network/mac/@address';
-    if (!MAC.test(network.mac)) {
+    if (!MacAddress.is(network.mac)) {
       c.error('mac.invalid', path, `invalid bridge mac address ${q(network.mac)} in ${c.net}`);
     } else if (isMulticastMac(network.mac)) {
       c.error('mac.multicast', path, `invalid multicast bridge mac address ${q(network.mac)} in ${c.net}`);

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { addressBytes, isIpv6, type Ip, type Lease } from '../model/index.js';
+import { addressBytes, isIpv6, MacAddress, type Ip, type Lease } from '../model/index.js';
 import { isIpAddress, toBigInt, type Subnet } from './addr.js';
 import { isMulticastMac } from './bridge.js';
 import { q, type Problems } from './problem.js';
@@ -11,7 +11,6 @@ import { q, type Problems } from './problem.js';
 /** libvirt refuses an IPv4 range of more than 65536 addresses ("too large (> 65535)"). */
 export const MAX_RANGE_SIZE = 65536n;
 
-const MAC = /^[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}$/;
 
 /** Finite leases must last at least 2 minutes; 0 is infinite. */
 function checkLease(lease: Lease | undefined, path: string, c: Problems): void {
@@ -104,7 +103,7 @@ export function validateDhcp(ip: Ip, subnet: Subnet | undefined, ipPath: string,
       c.error('dhcp.host.ipv4-needs-mac-or-name', path, `${who} in IPv4 ${q(ip.address)} of ${c.net} must have a mac or a name`);
     }
     if (host.mac !== undefined) {
-      if (!MAC.test(host.mac)) {
+      if (!MacAddress.is(host.mac)) {
         c.error('mac.invalid', `${path}/@mac`, `cannot parse MAC address ${q(host.mac)} of ${who} in ${c.net}`);
       } else {
         if (isMulticastMac(host.mac)) {

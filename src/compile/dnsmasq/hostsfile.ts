@@ -7,11 +7,11 @@
 import type { DhcpHost } from '../../model/ip.js';
 import { CompileError } from '../errors.js';
 import { isCanonicalIpv4 } from '../../model/inet.js';
+import { MacAddress } from '../../model/scalars.js';
 import { formatParsed, parseAddress } from './inet.js';
 import { formatLease } from './lease.js';
 import { COMMA, UNSAFE, confToken, forbid } from './safety.js';
 
-const MAC = /^[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}$/;
 const HOST_NAME_FORBIDDEN = forbid({
   ',': 'a comma would end this field and shift the ones after it',
   ':': "a ':' would make dnsmasq read the field as a MAC address or tag",
@@ -66,7 +66,7 @@ export function hostsfileLine(host: DhcpHost, family: 'ipv4' | 'ipv6', index: nu
     line = `${id !== undefined ? `id:${id}${name !== undefined ? `,${name}` : ''}` : name},[${ip}]`;
   } else {
     const mac = host.mac;
-    if (mac !== undefined && !(typeof mac === 'string' && MAC.test(mac)))
+    if (mac !== undefined && !MacAddress.is(mac))
       throw new CompileError(UNSAFE, `${pathOf(index)}/@mac`, `${JSON.stringify(mac)} is not a MAC address`);
     if (mac === undefined && name === undefined)
       throw new CompileError('dnsmasq.invalid-host', pathOf(index), 'an IPv4 DHCP host needs a mac or a name');
