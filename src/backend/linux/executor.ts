@@ -56,6 +56,8 @@ import { startDnsmasq, stopDnsmasq } from './dnsmasq-process.js';
 export interface LinuxExecutorOptions {
   /** Run everything inside this network namespace (`ip -n NS`, `ip netns exec NS …`). */
   netns?: string;
+  /** Where small caches of host facts may be kept (the backend's run folder for this namespace). */
+  runDir?: string;
   /**
    * Fault injection for transaction tests: the forward operation with this index (counted over the
    * operations handed to `execute` without `continueOnError`, from construction or the last
@@ -96,7 +98,7 @@ export class LinuxExecutor implements OperationExecutor {
   private forwardSeen = 0;
 
   constructor(options: LinuxExecutorOptions = {}) {
-    this.ctx = new CommandContext(options.netns);
+    this.ctx = new CommandContext(options.netns, options.runDir);
     this.faultAt = options.faultAt;
   }
 

@@ -51,7 +51,7 @@ export class LinuxBackend extends TransactionalBackend {
   constructor(options: LinuxBackendOptions = {}) {
     const netns = options.netns === undefined ? undefined : checkNetnsName(options.netns);
     const base = netns ? join(options.runDir ?? DEFAULT_RUN_DIR, 'netns', netns) : (options.runDir ?? DEFAULT_RUN_DIR);
-    const executor = options.executor ?? new LinuxExecutor(netns ? { netns } : {});
+    const executor = options.executor ?? new LinuxExecutor(netns ? { netns, runDir: base } : { runDir: base });
     if (executor.netns !== netns) throw new Error(`executor works in namespace '${executor.netns ?? ''}', backend in '${netns ?? ''}'`);
     super({
       name: netns ? `linux:${netns}` : 'linux',

@@ -30,7 +30,15 @@ export function checkNetnsName(name: string): string {
 /** Where commands run: the current namespace, or a named one. */
 export class CommandContext {
   readonly counter = new ProcessCounter();
-  constructor(readonly netns?: string) {
+  /**
+   * @param netns the namespace commands run in (undefined: the current one)
+   * @param runDir where this context may keep small caches of host facts (e.g. `/run/virtnet`, or
+   *   the namespace's folder under it); undefined: keep nothing
+   */
+  constructor(
+    readonly netns?: string,
+    readonly runDir?: string,
+  ) {
     if (netns !== undefined) checkNetnsName(netns);
   }
 
