@@ -21,8 +21,11 @@ export interface RunResult {
 
 /** How to run one command. */
 export interface RunOptions {
-  /** Written to the child's stdin, which is then closed. */
-  input?: string;
+  /**
+   * Written to the child's stdin, which is then closed. A promise lets the tool start before its
+   * input is known (see `CommandContext.prewarm`); if it rejects, the child is killed.
+   */
+  input?: string | Promise<string>;
   /** Kill the child (SIGKILL) after this long. Default 30 s. */
   timeoutMs?: number;
   /** The child's whole environment (nothing is inherited when given). */
@@ -110,10 +113,17 @@ export function run(command: string, args: readonly string[], options: RunOption
     });
     // stdin errors (EPIPE when the tool exits early) are reported through the exit status instead.
     child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input ?? '');
+    if (typeof options.input === 'object') {
+      options.input.then(
+        (text) => child.stdin.end(text),
+        () => child.kill('SIGKILL'),
+      );
+    } else {
+      child.stdin.end(options.input ?? '');
+    }
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (TRACE) process.stderr.write(`[virtnet] ${(started - TRACE_T0).toFixed(1)}+${(performance.now() - started).toFixed(1)} ms: ${command} ${args.join(' ').slice(0, 80)} → ${code ?? signal}\n`);
+      traceCommand(started, command, args, code ?? signal);
       resolve({
         code,
         signal,
@@ -124,6 +134,11 @@ export function run(command: string, args: readonly string[], options: RunOption
       });
     });
   });
+}
+
+/** With `VIRTNET_TRACE=1`: one line on stderr per finished command (start offset + duration). */
+export function traceCommand(started: number, command: string, args: readonly string[], outcome: number | string | null): void {
+  if (TRACE) process.stderr.write(`[virtnet] ${(started - TRACE_T0).toFixed(1)}+${(performance.now() - started).toFixed(1)} ms: ${command} ${args.join(' ').slice(0, 80)} → ${outcome}\n`);
 }
 
 /** One line describing a failed command, for error messages. */

@@ -1,0 +1,238 @@
+/**
+ * The Perl program behind {@link SpawnAgent} (see spawn-agent.ts for why it exists).
+ *
+ * It is started as `perl -e PROGRAM SETNS_SYSCALL_NR [NETNS_PATH]`, joins the network namespace
+ * (setns(2) through Perl's `syscall`) if given, prints `ready PID`, then serves requests from its
+ * stdin until EOF and until its children are done. Only perl-base's builtins are used: the POSIX,
+ * Errno and IO::Select modules cost 5-25 ms of start-up on this kind of host, which is what the
+ * agent exists to save.
+ *
+ * Requests (from Node), a header line and a body of the lengths it names:
+ * - `run ID NARGS NENV STRLEN INLEN` + STRLEN bytes of NUL-terminated strings (the absolute path,
+ *   then the arguments after argv[0], then NENV `K=V` entries; NENV -1 keeps the agent's
+ *   environment) + INLEN bytes for the child's stdin; INLEN -1: the input comes later, in
+ * - `feed ID LEN` + LEN bytes (so a tool can be started before its input is known);
+ * - `kill ID SIGNUM`: signal that child (for timeouts);
+ * - `sysctl ID STRLEN` + NUL-terminated path/value pairs: for each, read the old value and write
+ *   the new one, stopping at the first failure;
+ * - `sysread ID STRLEN` + NUL-terminated paths: read each.
+ *
+ * Replies (to Node):
+ * - `done ID CODE SIGNUM OUTLEN ERRLEN` + stdout + stderr, once the child has exited and both of
+ *   its pipes are closed (what Node's `close` event means), CODE -1 when killed by a signal;
+ * - `fail ID LEN` + message, when the child could not be created;
+ * - `sysctl ID LEN` + NUL-terminated `ok`/`err` and value/message pairs, one per path handled.
+ *
+ * Children get their own three pipes, SIGPIPE back at its default, and exec the path with the
+ * argument list (`exec { PATH } LIST`: never a shell). Input is written in chunks of at most 4096
+ * bytes, and only when select says the pipe is writable, so the agent never blocks on a child.
+ * sysctl paths are checked again here: relative to /proc/sys/net, no `..`.
+ *
+ * @module
+ */
+
+/** The agent's Perl source (passed with `perl -e`). */
+export const SPAWN_AGENT_SCRIPT = String.raw`
+use strict;
+my ($setns_nr, $netns_path) = @ARGV;
+$SIG{PIPE} = 'IGNORE';
+my $EINTR = 4;
+
+sub put {
+  my $s = join('', @_);
+  my $off = 0;
+  while ($off < length $s) {
+    my $n = syswrite(STDOUT, $s, length($s) - $off, $off);
+    if (!defined $n) { next if $! == $EINTR; exit 3; }
+    $off += $n;
+  }
+}
+sub fatal { my $m = shift; put('fatal 0 ' . length($m) . "\n", $m); exit 2; }
+
+if (defined $netns_path && $netns_path ne '') {
+  open(my $ns, '<', $netns_path) or fatal("cannot open $netns_path: $!");
+  syscall(int($setns_nr), fileno($ns), 0x40000000) == 0 or fatal("setns $netns_path: $!");
+  close $ns;
+}
+put("ready $$\n");
+
+my %jobs;          # id => job
+my %byfd;          # fileno => [job, 'out' | 'err' | 'in']
+my $inbuf = '';
+my $stdin_open = 1;
+
+sub start_job {
+  my ($id, $strings, $nargs, $nenv, $input) = @_;
+  my @s = split(/\0/, $strings, -1);
+  pop @s;
+  my @argv = @s[0 .. $nargs];
+  my @env = $nenv >= 0 ? @s[$nargs + 1 .. $nargs + $nenv] : ();
+  my ($in_r, $in_w, $out_r, $out_w, $err_r, $err_w);
+  unless (pipe($in_r, $in_w) && pipe($out_r, $out_w) && pipe($err_r, $err_w)) {
+    my $m = "pipe: $!"; put("fail $id " . length($m) . "\n", $m); return;
+  }
+  my $pid = fork();
+  if (!defined $pid) { my $m = "fork: $!"; put("fail $id " . length($m) . "\n", $m); return; }
+  if ($pid == 0) {
+    open(STDIN, '<&', $in_r); open(STDOUT, '>&', $out_w); open(STDERR, '>&', $err_w);
+    $SIG{PIPE} = 'DEFAULT';
+    if ($nenv >= 0) { %ENV = (); for (@env) { my ($k, $v) = split(/=/, $_, 2); $ENV{$k} = $v; } }
+    exec { $argv[0] } @argv;
+    syswrite(STDERR, "cannot execute $argv[0]: $!\n");
+    exit 127;
+  }
+  close $in_r; close $out_w; close $err_w;
+  my $job = { id => $id, pid => $pid, out => '', err => '', input => '', inoff => 0,
+              fh => { out => $out_r, err => $err_r, in => $in_w } };
+  $jobs{$id} = $job;
+  $byfd{fileno $out_r} = [$job, 'out'];
+  $byfd{fileno $err_r} = [$job, 'err'];
+  feed_job($job, $input) if defined $input;
+}
+
+# The child's input: written as its pipe takes it, then its stdin is closed.
+sub feed_job {
+  my ($job, $input) = @_;
+  my $in = $job->{fh}{in} or return;
+  $job->{input} = $input;
+  if (length $input) { $byfd{fileno $in} = [$job, 'in']; } else { close_fh($job, 'in'); }
+}
+
+sub close_fh {
+  my ($job, $which) = @_;
+  my $fh = delete $job->{fh}{$which} or return;
+  delete $byfd{fileno $fh};
+  close $fh;
+}
+
+sub sysctl_path {
+  my $p = shift;
+  return undef unless $p =~ m{^net(/[A-Za-z0-9_.+-]+)+$} && $p !~ m{(^|/)\.\.?(/|$)};
+  return "/proc/sys/$p";
+}
+sub read_value {
+  my $path = shift;
+  open(my $f, '<', $path) or return (undef, "$!");
+  my $v = do { local $/; <$f> };
+  close $f;
+  return (undef, 'read failed') unless defined $v;
+  $v =~ s/\s+$//;
+  return ($v, undef);
+}
+sub sysctl_request {
+  my ($kind, $id, $body) = @_;
+  my @f = split(/\0/, $body, -1);
+  pop @f;
+  my @out;
+  if ($kind eq 'sysread') {
+    for my $p (@f) {
+      my $path = sysctl_path($p);
+      my ($v, $e) = defined $path ? read_value($path) : (undef, 'invalid sysctl path');
+      push @out, defined $v ? ('ok', $v) : ('err', $e);
+    }
+  } else {
+    while (@f >= 2) {
+      my ($p, $value) = splice(@f, 0, 2);
+      my $path = sysctl_path($p);
+      if (!defined $path || $value =~ /[\0\n]/) { push @out, 'err', "invalid sysctl $p"; last; }
+      my ($old, $e) = read_value($path);
+      if (!defined $old) { push @out, 'err', "cannot read $path: $e"; last; }
+      if ($old ne $value) {
+        my $ok = open(my $w, '>', $path);
+        $ok = defined syswrite($w, "$value\n") if $ok;
+        if (!$ok) { push @out, 'err', "cannot write $value to $path: $!"; last; }
+        close $w;
+      }
+      push @out, 'ok', $old;
+    }
+  }
+  my $s = join('', map { "$_\0" } @out);
+  put("sysctl $id " . length($s) . "\n", $s);
+}
+
+# One complete request from $inbuf, if there is one.
+sub next_request {
+  my $nl = index($inbuf, "\n");
+  return 0 if $nl < 0;
+  my @h = split(/ /, substr($inbuf, 0, $nl));
+  my $kind = $h[0];
+  if ($kind eq 'run') {
+    my ($id, $nargs, $nenv, $strlen, $inlen) = @h[1 .. 5];
+    my $deferred = $inlen < 0;
+    $inlen = 0 if $deferred;
+    return 0 if length($inbuf) < $nl + 1 + $strlen + $inlen;
+    my $strings = substr($inbuf, $nl + 1, $strlen);
+    my $input = $deferred ? undef : substr($inbuf, $nl + 1 + $strlen, $inlen);
+    substr($inbuf, 0, $nl + 1 + $strlen + $inlen) = '';
+    start_job($id, $strings, $nargs, $nenv, $input);
+  } elsif ($kind eq 'feed') {
+    my ($id, $len) = @h[1 .. 2];
+    return 0 if length($inbuf) < $nl + 1 + $len;
+    my $input = substr($inbuf, $nl + 1, $len);
+    substr($inbuf, 0, $nl + 1 + $len) = '';
+    feed_job($jobs{$id}, $input) if $jobs{$id};
+  } elsif ($kind eq 'kill') {
+    substr($inbuf, 0, $nl + 1) = '';
+    my $job = $jobs{$h[1]};
+    kill(int($h[2]), $job->{pid}) if $job && !defined $job->{status};
+  } elsif ($kind eq 'sysctl' || $kind eq 'sysread') {
+    my ($id, $len) = @h[1 .. 2];
+    return 0 if length($inbuf) < $nl + 1 + $len;
+    my $body = substr($inbuf, $nl + 1, $len);
+    substr($inbuf, 0, $nl + 1 + $len) = '';
+    sysctl_request($kind, $id, $body);
+  } else {
+    fatal("unknown request '$kind'");
+  }
+  return 1;
+}
+
+while ($stdin_open || %jobs) {
+  my ($rin, $win) = ('', '');
+  vec($rin, 0, 1) = 1 if $stdin_open;
+  my $waiting = 0;
+  for my $job (values %jobs) {
+    my $fh = $job->{fh};
+    vec($rin, fileno $fh->{out}, 1) = 1 if $fh->{out};
+    vec($rin, fileno $fh->{err}, 1) = 1 if $fh->{err};
+    vec($win, fileno $fh->{in}, 1) = 1 if $fh->{in} && $byfd{fileno $fh->{in}};
+    $waiting = 1 if !$fh->{out} && !$fh->{err};
+  }
+  # A child whose pipes are closed is about to exit: poll for it every millisecond.
+  my $n = select(my $rout = $rin, my $wout = $win, undef, $waiting ? 0.001 : undef);
+  if ($n < 0) { next if $! == $EINTR; fatal("select: $!"); }
+  if ($n > 0) {
+    if ($stdin_open && vec($rout, 0, 1)) {
+      my $got = sysread(STDIN, $inbuf, 65536, length $inbuf);
+      if (!defined $got) { fatal("read: $!") unless $! == $EINTR; }
+      elsif ($got == 0) { $stdin_open = 0; }
+      1 while next_request();
+    }
+    for my $fd (keys %byfd) {
+      my $entry = $byfd{$fd} or next;
+      my ($job, $which) = @$entry;
+      if ($which eq 'in') {
+        next unless vec($wout, $fd, 1);
+        my $chunk = substr($job->{input}, $job->{inoff}, 4096);
+        my $w = syswrite($job->{fh}{in}, $chunk);
+        if (!defined $w) { close_fh($job, 'in') unless $! == $EINTR; next; }
+        $job->{inoff} += $w;
+        close_fh($job, 'in') if $job->{inoff} >= length $job->{input};
+      } elsif (vec($rout, $fd, 1)) {
+        my $got = sysread($job->{fh}{$which}, $job->{$which}, 65536, length $job->{$which});
+        close_fh($job, $which) if defined $got && $got == 0;
+      }
+    }
+  }
+  for my $job (values %jobs) {
+    next if $job->{fh}{out} || $job->{fh}{err};
+    my $r = waitpid($job->{pid}, 1);
+    next unless $r == $job->{pid};
+    close_fh($job, 'in');
+    my $st = $?;
+    my ($code, $sig) = ($st & 127) ? (-1, $st & 127) : ($st >> 8, 0);
+    put("done $job->{id} $code $sig " . length($job->{out}) . ' ' . length($job->{err}) . "\n", $job->{out}, $job->{err});
+    delete $jobs{$job->{id}};
+  }
+}
+`;
