@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LinuxBackend } from '../src/backend/linux/index.js';
+import { LinuxBackend, type SpawnMode } from '../src/backend/linux/index.js';
 import { hasBinary, run } from '../src/backend/linux/run.js';
 import { compileNetwork } from '../src/compile/compile.js';
 import type { FirewallBackendName } from '../src/compile/plan.js';
@@ -71,15 +71,15 @@ interface Runner {
 
 const emptyFigures = (): Figures => ({ start: [], stop: [], startProcesses: [], stopProcesses: [] });
 
-async function virtnetRunner(firewall: FirewallBackendName, temp: string): Promise<Runner> {
-  const ns = await newNs(firewall);
-  const base = join(temp, firewall);
+async function virtnetRunner(firewall: FirewallBackendName, spawnMode: SpawnMode, temp: string): Promise<Runner> {
+  const ns = await newNs(`${firewall}-${spawnMode}`);
+  const base = join(temp, `${firewall}-${spawnMode}`);
   mkdirSync(base, { mode: 0o755 });
   const plan = compileNetwork(parseNetwork(DEFAULT_XML), { firewallBackend: firewall, stateDir: join(base, 'lib'), pidDir: join(base, 'run'), leaseHelper: null });
-  const backend = new LinuxBackend({ netns: ns, runDir: join(base, 'virtnet') });
+  const backend = new LinuxBackend({ netns: ns, runDir: join(base, 'virtnet'), spawn: spawnMode });
   const figures = emptyFigures();
   return {
-    name: `virtnet (${firewall})`,
+    name: `virtnet (${firewall}, ${spawnMode})`,
     figures,
     async cycle() {
       let t = performance.now();
@@ -94,7 +94,10 @@ async function virtnetRunner(firewall: FirewallBackendName, temp: string): Promi
       if (!down.ok) throw new Error(`virtnet teardown failed: ${down.error?.message}`);
       figures.stopProcesses.push(down.processes);
     },
-    close: () => dropNs(ns),
+    close: async () => {
+      await backend.close();
+      await dropNs(ns);
+    },
   };
 }
 
@@ -186,7 +189,9 @@ async function main() {
   chmodSync(temp, 0o755);
   try {
     console.log(`default NAT network (examples/networks/default.xml), ${iterations} start/stop cycles each, inside network namespaces`);
-    const runners: Runner[] = [await virtnetRunner('nftables', temp), await virtnetRunner('iptables', temp)];
+    const runners: Runner[] = [];
+    for (const firewall of ['nftables', 'iptables'] as const) for (const mode of ['agent', 'direct'] as const) runners.push(await virtnetRunner(firewall, mode, temp));
+    const ours = runners.length;
     const lv = await libvirtdRunner(temp);
     if (typeof lv === 'string') console.log(`libvirtd: skipped (${lv})`);
     else runners.push(lv);
@@ -216,7 +221,7 @@ async function main() {
     if (typeof lv !== 'string') {
       const lvStart = median(lv.figures.start);
       const lvNet = lvStart - median(lv.figures.virshNoop!);
-      for (const r of runners.slice(0, 2)) {
+      for (const r of runners.slice(0, ours)) {
         const ours = median(r.figures.start);
         console.log(`start, libvirtd / ${r.name}: ${(lvStart / ours).toFixed(1)}x (${(lvNet / ours).toFixed(1)}x without virsh's own start-up); stop: ${(median(lv.figures.stop) / median(r.figures.stop)).toFixed(1)}x`);
       }

@@ -73,6 +73,8 @@ function compile(xml: string, firewallBackend: FirewallBackendName, dirs: { stat
 
 /** Assert the network left nothing: no bridge, rule, file or dnsmasq, and no process in the namespace. */
 async function expectGone(backend: LinuxBackend, plan: Plan, host: string): Promise<void> {
+  // First, before the inspection below starts the backend's helper process again.
+  expect(await liveProcesses(host)).toEqual([]);
   // inspect() of a torn-down network has no plan on record; read with the plan we know.
   const { inspectNetwork } = await import('../../src/backend/linux/inspect.js');
   const state = await inspectNetwork(backend.executor.ctx, plan.network, plan);
@@ -83,7 +85,7 @@ async function expectGone(backend: LinuxBackend, plan: Plan, host: string): Prom
   expect(state.files).toEqual([]);
   expect(state.dnsmasq).toBeUndefined();
   expect((await backend.inspect(plan.network)).active).toBe(false);
-  expect(await liveProcesses(host)).toEqual([]);
+  expect(await liveProcesses(host)).toEqual([]); // inspect() stops its helper when nothing is up
 }
 
 /** Packets counted by the network's catch-all MASQUERADE rule (the one without a port range). */

@@ -36,6 +36,9 @@
 import type { Operation } from '../../compile/plan.js';
 import { HostError, type ExecutedStep, type OperationExecutor } from '../types.js';
 import { applyFirewallOperation, type FirewallOperation } from './firewall-apply.js';
+
+/** TEMPORARY: the arguments firewall-apply.ts runs nft scripts with. */
+const NFT_SCRIPT_ARGS = ['-a', '-e', '-f', '-'];
 import {
   makeDirectory,
   makeDirectorySync,
@@ -47,7 +50,7 @@ import {
   writeFileAtomicSync,
 } from './files.js';
 import { batchLine, errnoOf, failedLine, ipUndo, isIpOperation, type IpOperation } from './iproute2.js';
-import { CommandContext } from './netns.js';
+import { CommandContext, type SpawnMode } from './netns.js';
 import { describeFailure } from './run.js';
 import { applySysctls, type SysctlOp } from './sysctl.js';
 import { startDnsmasq, stopDnsmasq } from './dnsmasq-process.js';
@@ -58,6 +61,8 @@ export interface LinuxExecutorOptions {
   netns?: string;
   /** Where small caches of host facts may be kept (the backend's run folder for this namespace). */
   runDir?: string;
+  /** How tools are started (default `agent`: see spawn-agent.ts). */
+  spawn?: SpawnMode;
   /**
    * Fault injection for transaction tests: the forward operation with this index (counted over the
    * operations handed to `execute` without `continueOnError`, from construction or the last
@@ -98,13 +103,18 @@ export class LinuxExecutor implements OperationExecutor {
   private forwardSeen = 0;
 
   constructor(options: LinuxExecutorOptions = {}) {
-    this.ctx = new CommandContext(options.netns, options.runDir);
+    this.ctx = new CommandContext(options.netns, options.runDir, options.spawn);
     this.faultAt = options.faultAt;
   }
 
   /** Processes spawned so far. */
   get processCount(): number {
     return this.ctx.counter.count;
+  }
+
+  /** Stop the spawn agent (if any) once its commands are done. */
+  close(): Promise<void> {
+    return this.ctx.close();
   }
 
   /** The namespace operations run in (undefined: the current one). */
@@ -284,6 +294,8 @@ export class LinuxExecutor implements OperationExecutor {
     const firewallOps = of('firewall');
     const early = firewallOps.every((x) => (x.op as FirewallOperation).backend === 'iptables');
     let firewall = early ? this.runIndexed(firewallOps) : undefined;
+    // nft must wait for the bridge, but its start-up need not: it waits on its stdin meanwhile.
+    if (!early && this.ctx.agent) this.ctx.prewarm('nft', NFT_SCRIPT_ARGS, { timeoutMs: 30_000 });
     const ip = of('ip');
     if (ip.length > 0) record(await this.runIpBatch(ip as Array<{ index: number; op: IpOperation }>, false));
     if (failure) {
@@ -299,6 +311,7 @@ export class LinuxExecutor implements OperationExecutor {
       record(await sysctls);
       record(await host);
     }
+    await this.ctx.dropPrewarmed();
     return this.reconcile(done, failure, ops.length);
   }
 

@@ -6,17 +6,20 @@
  * @module
  */
 import { join } from 'node:path';
+import type { Plan } from '../../compile/plan.js';
 import { TransactionalBackend } from '../engine.js';
+import type { ApplyResult, HostState } from '../types.js';
 import { NetworkLock } from '../lock.js';
 import { FileStateStore, type StateStore } from '../state-store.js';
 import { LinuxExecutor } from './executor.js';
 import { inspectNetwork } from './inspect.js';
-import { checkNetnsName } from './netns.js';
+import { checkNetnsName, type SpawnMode } from './netns.js';
 import { HostError } from '../types.js';
 
 // Only the backend's own names: this module is re-exported from the package root, where helper
 // names (`sysctlPath`, `run`, …) would collide with other layers'. Import helpers from their modules.
 export { LinuxExecutor, type LinuxExecutorOptions } from './executor.js';
+export type { SpawnMode } from './netns.js';
 export { inspectNetwork } from './inspect.js';
 
 /** Default root of virtnet's runtime state. */
@@ -32,6 +35,12 @@ export interface LinuxBackendOptions {
   store?: StateStore;
   /** An executor to use instead of a new one (e.g. one with fault injection). */
   executor?: LinuxExecutor;
+  /**
+   * How tools are started: `agent` (default) through one small helper process in the namespace,
+   * `direct` with one spawn from Node per tool (see spawn-agent.ts). The agent falls back to
+   * `direct` by itself where perl is missing.
+   */
+  spawn?: SpawnMode;
 }
 
 /**
@@ -51,7 +60,7 @@ export class LinuxBackend extends TransactionalBackend {
   constructor(options: LinuxBackendOptions = {}) {
     const netns = options.netns === undefined ? undefined : checkNetnsName(options.netns);
     const base = netns ? join(options.runDir ?? DEFAULT_RUN_DIR, 'netns', netns) : (options.runDir ?? DEFAULT_RUN_DIR);
-    const executor = options.executor ?? new LinuxExecutor(netns ? { netns, runDir: base } : { runDir: base });
+    const executor = options.executor ?? new LinuxExecutor({ ...(netns ? { netns } : {}), runDir: base, ...(options.spawn ? { spawn: options.spawn } : {}) });
     if (executor.netns !== netns) throw new Error(`executor works in namespace '${executor.netns ?? ''}', backend in '${netns ?? ''}'`);
     super({
       name: netns ? `linux:${netns}` : 'linux',
@@ -61,6 +70,44 @@ export class LinuxBackend extends TransactionalBackend {
       inspect: (network, plan) => inspectNetwork(executor.ctx, network, plan),
     });
     this.executor = executor;
+  }
+
+  /**
+   * Stop the backend's helper process now instead of after its idle time (it never keeps Node
+   * running either way). The backend stays usable: a later call starts a new one.
+   */
+  close(): Promise<void> {
+    return this.executor.close();
+  }
+
+  /** As {@link TransactionalBackend.apply}; a failed apply with nothing else up stops the helper too. */
+  override async apply(plan: Plan): Promise<ApplyResult> {
+    const result = await super.apply(plan);
+    if (!result.ok) await this.closeIfIdle();
+    return result;
+  }
+
+  /**
+   * As {@link TransactionalBackend.teardown}; once no network of this backend is up, its helper
+   * process stops as well, so a torn-down namespace is left with no process of ours.
+   */
+  override async teardown(target: Plan | string): Promise<ApplyResult> {
+    const result = await super.teardown(target);
+    await this.closeIfIdle();
+    return result;
+  }
+
+  /** As {@link TransactionalBackend.inspect}; with nothing up, the helper stops afterwards. */
+  override async inspect(network: string): Promise<HostState> {
+    try {
+      return await super.inspect(network);
+    } finally {
+      await this.closeIfIdle();
+    }
+  }
+
+  private async closeIfIdle(): Promise<void> {
+    if ((await this.store.list()).length === 0) await this.close();
   }
 
   /**

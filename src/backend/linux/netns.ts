@@ -1,5 +1,8 @@
 /**
- * Running tools inside a network namespace. `ip -n NS` for iproute2 itself; every other tool via
+ * Where and how host tools run. By default through a {@link SpawnAgent}, a small helper process
+ * that sits in the namespace and starts each tool there (see spawn-agent.ts for why and what it
+ * saves). Without the agent (option `spawn: 'direct'`, or no perl on the host) each tool is
+ * spawned from Node: inside a namespace `ip -n NS` for iproute2 itself, every other tool via
  * `nsenter --net=/run/netns/NS TOOL …` (or `ip netns exec NS TOOL …` where util-linux' nsenter is
  * missing), which enters the namespace and then execs the tool, so it is still one process (one
  * pid) per call. nsenter only joins the network namespace; `ip netns exec` also makes a mount
@@ -10,6 +13,13 @@
  */
 import { HostError } from '../types.js';
 import { ProcessCounter, hasBinary, run, resolveBinary, type RunOptions, type RunResult } from './run.js';
+import { SpawnAgent, setnsSyscallNumber } from './spawn-agent.js';
+
+/**
+ * How tools are started: `agent` (default) through one {@link SpawnAgent} per context, falling
+ * back to `direct` where the agent cannot run; `direct`: one spawn from Node per tool.
+ */
+export type SpawnMode = 'agent' | 'direct';
 
 /** Names `ip netns add` accepts and that are safe as one path component under /run/netns. */
 const NETNS_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
@@ -30,27 +40,90 @@ export function checkNetnsName(name: string): string {
 /** Where commands run: the current namespace, or a named one. */
 export class CommandContext {
   readonly counter = new ProcessCounter();
+  /** The helper that starts tools, unless tools are spawned from Node directly. */
+  readonly agent: SpawnAgent | undefined;
+
   /**
    * @param netns the namespace commands run in (undefined: the current one)
    * @param runDir where this context may keep small caches of host facts (e.g. `/run/virtnet`, or
    *   the namespace's folder under it); undefined: keep nothing
+   * @param spawnMode how tools are started (default `agent`)
    */
   constructor(
     readonly netns?: string,
     readonly runDir?: string,
+    spawnMode: SpawnMode = 'agent',
   ) {
     if (netns !== undefined) checkNetnsName(netns);
+    const canJoin = netns === undefined || setnsSyscallNumber() !== undefined;
+    this.agent =
+      spawnMode === 'agent' && canJoin && hasBinary('perl')
+        ? new SpawnAgent({ counter: this.counter, perl: resolveBinary('perl'), ...(netns ? { netnsPath: `/run/netns/${netns}` } : {}) })
+        : undefined;
+  }
+
+  /** How tools are started right now (`direct` also when the agent could not start). */
+  get spawnMode(): SpawnMode {
+    return this.agent && !this.agent.unusable ? 'agent' : 'direct';
   }
 
   /** `ip [-n NS] ARGS`. */
-  ip(args: readonly string[], options?: RunOptions): Promise<RunResult> {
-    return run('ip', this.netns ? ['-n', this.netns, ...args] : args, options, this.counter);
+  ip(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const direct = () => run('ip', this.netns ? ['-n', this.netns, ...args] : args, options, this.counter);
+    // The agent is already in the namespace: no `-n`.
+    return this.agent ? this.agent.run(resolveBinary('ip'), args, options, direct) : direct();
   }
 
-  /** Run TOOL in the namespace (`ip netns exec NS TOOL ARGS`), or directly without one. */
-  tool(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult> {
-    if (!this.netns) return run(command, args, options, this.counter);
-    if (hasBinary('nsenter')) return run('nsenter', [`--net=/run/netns/${this.netns}`, '--', resolveBinary(command), ...args], options, this.counter);
-    return run('ip', ['netns', 'exec', this.netns, resolveBinary(command), ...args], options, this.counter);
+  /** Run TOOL in the namespace (through the agent, or `nsenter --net=… TOOL ARGS`), or directly without one. */
+  tool(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const warm = this.warm.get([command, ...args].join('\0'));
+    if (warm && options.input !== undefined) {
+      this.warm.delete([command, ...args].join('\0'));
+      Promise.resolve(options.input).then(warm.feed, warm.cancel);
+      return warm.result;
+    }
+    const direct = () => {
+      if (!this.netns) return run(command, args, options, this.counter);
+      if (hasBinary('nsenter')) return run('nsenter', [`--net=/run/netns/${this.netns}`, '--', resolveBinary(command), ...args], options, this.counter);
+      return run('ip', ['netns', 'exec', this.netns, resolveBinary(command), ...args], options, this.counter);
+    };
+    return this.agent ? this.agent.run(resolveBinary(command), args, options, direct) : direct();
+  }
+
+  /** Tools started ahead of their input, by command line (see {@link prewarm}). */
+  private readonly warm = new Map<string, { feed: (input: string) => void; cancel: () => void; result: Promise<RunResult> }>();
+
+  /**
+   * Start `command args` now, waiting on its stdin: the next {@link tool} call with the same
+   * command and arguments gets this process and gives it its input. For a tool whose input
+   * depends on an earlier step (nft's `iif "virbr0"` needs the bridge), its exec and library
+   * loading (~10 ms here) then overlap that step. {@link dropPrewarmed} kills what was not used.
+   */
+  prewarm(command: string, args: readonly string[], options: Omit<RunOptions, 'input'> = {}): void {
+    const key = [command, ...args].join('\0');
+    if (this.warm.has(key)) return;
+    let feed!: (input: string) => void;
+    let cancel!: () => void;
+    const input = new Promise<string>((resolve, reject) => {
+      feed = resolve;
+      cancel = () => reject(new Error('not needed'));
+    });
+    input.catch(() => undefined);
+    const result = this.tool(command, args, { ...options, input });
+    result.catch(() => undefined);
+    this.warm.set(key, { feed, cancel, result });
+  }
+
+  /** Kill the tools {@link prewarm} started that no call took. */
+  async dropPrewarmed(): Promise<void> {
+    const left = [...this.warm.values()];
+    this.warm.clear();
+    for (const w of left) w.cancel();
+    await Promise.allSettled(left.map((w) => w.result));
+  }
+
+  /** Stop the agent (if any) once its commands are done; a later command starts a new one. */
+  close(): Promise<void> {
+    return this.agent?.close() ?? Promise.resolve();
   }
 }

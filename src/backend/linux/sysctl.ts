@@ -1,9 +1,10 @@
 /**
- * Sysctls: written straight to /proc/sys in the current namespace (no process), or, inside a named
- * namespace, with ONE `ip netns exec NS sysctl k k=v k2 k2=v2 …` per run. /proc/sys/net belongs to
- * the namespace of the process that opens it, so Node (which cannot setns) must ask a process that
- * lives there; procps `sysctl` reads an argument without `=` and writes one with `=`, in order, so
- * that single process both records the previous value (for the undo) and sets the new one.
+ * Sysctls: written straight to /proc/sys in the current namespace (no process). Inside a named
+ * namespace, /proc/sys/net belongs to the namespace of the process that opens it, so Node (which
+ * cannot setns) must ask a process that lives there: the context's spawn agent, which reads and
+ * writes them itself (no process), or else ONE `nsenter --net=… sysctl k k=v k2 k2=v2 …` per run:
+ * procps `sysctl` reads an argument without `=` and writes one with `=`, in order, so that single
+ * process both records the previous value (for the undo) and sets the new one.
  *
  * @module
  */
@@ -56,6 +57,11 @@ export async function readSysctls(ctx: CommandContext, keys: readonly string[]):
     return out;
   }
   const paths = keys.map((k) => sysctlPath(k));
+  if (ctx.agent && (await ctx.agent.usable())) {
+    const values = await ctx.agent.readSysctls(paths);
+    keys.forEach((k, i) => values[i] !== undefined && (out[k] = values[i]!));
+    return out;
+  }
   const r = await ctx.tool('sysctl', ['-e', ...paths], { timeoutMs: 10_000 });
   const byPath = new Map<string, string>();
   for (const line of r.stdout.split('\n')) {
@@ -119,7 +125,15 @@ export async function applySysctls(ctx: CommandContext, ops: readonly SysctlOp[]
       break;
     }
   }
-  if (valid > 0) {
+  if (valid > 0 && ctx.agent && (await ctx.agent.usable())) {
+    const written = await ctx.agent.writeSysctls(ops.slice(0, valid).map((op) => [sysctlPath(op.key, op), op.value] as const));
+    for (let i = 0; i < written.length; i++) {
+      const w = written[i]!;
+      const op = ops[i]!;
+      if (w.ok) results.push({ op, ok: true, undo: undoFor(op, w.previous) });
+      else return [...results, { op, ok: false, undo: [], error: new HostError(/No such file/.test(w.message) ? 'ENOENT' : 'EIO', w.message, op) }];
+    }
+  } else if (valid > 0) {
     const r = await ctx.tool('sysctl', args, { timeoutMs: 10_000 });
     const lines = r.stdout.split('\n').filter((l) => l.includes(' = '));
     if (r.code === 0 && lines.length === 2 * valid) {

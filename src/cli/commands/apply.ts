@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { ApplyResult, HostState } from '../../backend/index.js';
 import { LinuxBackend } from '../../backend/index.js';
+import type { Network } from '../../model/index.js';
 import { compileNetwork, describeOperation, describePlan } from '../../compile/index.js';
 import { parseArgs } from '../args.js';
 import type { Io } from '../io.js';
@@ -66,6 +67,14 @@ export async function applyCommand(argv: readonly string[], io: Io): Promise<num
   }
   requireRoot('apply', io);
   const backend = backendFor(args.values);
+  try {
+    return await applyWith(backend, network, folders, chosen, io);
+  } finally {
+    await backend.close();
+  }
+}
+
+async function applyWith(backend: LinuxBackend, network: Network, folders: { stateDir?: string; pidDir?: string }, chosen: FirewallChoice | undefined, io: Io): Promise<number> {
   // Applying the same document again must be a no-op: reuse what the recorded plan chose (bridge
   // name, MAC, UUID, firewall) where the document leaves it open, and avoid names already taken.
   const previous = await backend.store.get(network.name);
@@ -85,8 +94,12 @@ export async function destroyCommand(argv: readonly string[], io: Io): Promise<n
   // A readable file is a network document; anything else is a network name.
   const name = target === '-' || existsSync(target) ? loadNetwork(target, io).network.name : target;
   requireRoot('destroy', io);
-  const result = await backendFor(args.values).teardown(name);
-  return reportResult('destroy', name, result, io);
+  const backend = backendFor(args.values);
+  try {
+    return reportResult('destroy', name, await backend.teardown(name), io);
+  } finally {
+    await backend.close();
+  }
 }
 
 function renderState(state: HostState): string {
@@ -104,7 +117,8 @@ function renderState(state: HostState): string {
 
 export async function statusCommand(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs(argv, { booleans: ['json'], values: { netns: null, 'run-dir': null }, positionals: [1, 1] });
-  const state = await backendFor(args.values).inspect(args.positionals[0]!);
+  const backend = backendFor(args.values);
+  const state = await backend.inspect(args.positionals[0]!).finally(() => backend.close());
   io.out(args.flags.has('json') ? `${JSON.stringify(state, null, 2)}\n` : renderState(state));
   return state.active ? 0 : 3;
 }
