@@ -72,6 +72,29 @@ export function inverseOf(op: Operation): Operation | null {
 }
 
 /**
+ * An undo operation the host handed back when plan operation `index` was applied, carrying what
+ * only the host knew then: the `firewall.remove` of a nftables `firewall.add` with the handles of
+ * the rules it inserted. Backends keep these with the network's record ({@link teardownPlan}).
+ */
+export interface RecordedInverse {
+  index: number;
+  operation: Operation;
+}
+
+/**
+ * The inverse from the plan, with the facts a recorded one adds: only a `firewall.remove`'s
+ * `handles`, and only when the recorded operation removes the same network's rules with the same
+ * backend from the same bridge. Everything else (the rules themselves) still comes from the plan,
+ * so a stale or foreign record can never widen what a teardown removes.
+ */
+function withRecordedFacts(inverse: Operation | null, recorded: Operation | undefined): Operation | null {
+  if (inverse?.kind !== 'firewall.remove' || recorded?.kind !== 'firewall.remove') return inverse;
+  if (recorded.backend !== inverse.backend || recorded.network !== inverse.network || recorded.bridge !== inverse.bridge) return inverse;
+  if (!Array.isArray(recorded.handles)) return inverse;
+  return { ...inverse, handles: [...recorded.handles] };
+}
+
+/**
  * Teardown phases, in libvirt's `networkShutdownNetworkVirtual` order: stop dnsmasq, take the
  * link down, remove the firewall rules, delete the bridge. virtnet then removes the files and
  * folders it wrote.
@@ -114,19 +137,24 @@ function phase(op: Operation): number {
  * Every removal must tolerate something already gone: backends run teardowns carrying on past
  * errors, as libvirt ignores every error of its shutdown.
  *
+ * `recorded`: the inverses the executor returned when the plan was applied
+ * ({@link RecordedInverse}); a nftables `firewall.remove` then carries the rules' handles.
+ *
  * @example
  * ```ts
  * const ops = teardownPlan(compileNetwork(net));
  * // [dnsmasq.stop, link.set-state down, firewall.remove, link.delete, file.remove ×4, dir.remove ×2]
  * ```
  */
-export function teardownPlan(plan: Plan): Operation[] {
+export function teardownPlan(plan: Plan, recorded: readonly RecordedInverse[] = []): Operation[] {
   const createdBridges = new Set<string>();
   for (const op of plan.operations) if (op.kind === 'link.create-bridge') createdBridges.add(op.name);
+  const recordedAt = new Map<number, Operation>();
+  for (const r of recorded) recordedAt.set(r.index, r.operation);
 
   const inverses: Operation[] = [];
   for (let i = plan.operations.length - 1; i >= 0; i--) {
-    const inverse = inverseOf(plan.operations[i]!);
+    const inverse = withRecordedFacts(inverseOf(plan.operations[i]!), recordedAt.get(i));
     if (inverse === null) continue;
     // Gone with the bridge, or (vlan_filtering of a host bridge) left as libvirt leaves it.
     if (inverse.kind === 'link.set-bridge-option') continue;

@@ -130,6 +130,15 @@ export interface RemoveFirewallOp {
   network: string;
   bridge: string;
   rules: FirewallRules;
+  /**
+   * nftables only, optional: the handle nft gave each rule when the `firewall.add` inserted it
+   * (`handles[i]` for the i-th rule of `rules.rules` that nftables has, in emission order, as
+   * `nftInsertedHandles` reads them and libvirt records them). A backend then deletes the rules by
+   * handle without listing the ruleset first, and falls back to finding them by their text when a
+   * handle is gone. Never in a compiled plan: an executor returns it as the undo of the add it
+   * ran, and the engine keeps it with the network's record for the teardown.
+   */
+  handles?: number[];
 }
 
 /** Create a directory (and its parents) if missing. */
