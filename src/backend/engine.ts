@@ -8,9 +8,9 @@
  */
 import type { Operation, Plan } from '../compile/plan.js';
 import { describeOperation } from '../compile/describe.js';
-import { teardownPlan } from '../compile/inverse.js';
+import { teardownPlan, type RecordedInverse } from '../compile/inverse.js';
 import type { NetworkLock } from './lock.js';
-import { BackendError, type StateStore } from './state-store.js';
+import { BackendError, type AppliedFacts, type NetworkRecord, type StateStore } from './state-store.js';
 import {
   HostError,
   type ApplyResult,
@@ -90,6 +90,29 @@ function errorOf(error: unknown): { code: string; message: string } {
   return { code: 'EEXECUTOR', message: String(error) };
 }
 
+/**
+ * What the executor handed back that the plan lacks and the teardown needs: the `firewall.remove`
+ * undo of each `firewall.add` when it carries the handles of the rules it inserted (nftables).
+ * Other undo operations are not kept: the teardown's inverses come from the plan (a sysctl's undo,
+ * for one, restores a value libvirt's shutdown leaves alone).
+ */
+function appliedFacts(steps: readonly ExecutedStep[]): AppliedFacts | undefined {
+  const inverses: RecordedInverse[] = [];
+  steps.forEach((step, index) => {
+    if (step.operation.kind !== 'firewall.add') return;
+    const removal = step.undo.find((op) => op.kind === 'firewall.remove' && op.handles !== undefined);
+    if (removal) inverses.push({ index, operation: removal });
+  });
+  return inverses.length > 0 ? { inverses } : undefined;
+}
+
+/** The record of `network`, with its facts when the store keeps them. */
+async function recordOf(store: StateStore, network: string): Promise<NetworkRecord | undefined> {
+  if (store.getRecord) return store.getRecord(network);
+  const plan = await store.get(network);
+  return plan === undefined ? undefined : { plan };
+}
+
 /** Run `operations` to the end, carrying on past failures the plan marks as ignorable. */
 async function runForward(
   executor: OperationExecutor,
@@ -136,7 +159,8 @@ function emptyResult(ok: boolean, unchanged: boolean, started: number): ApplyRes
  *   `route.add`), the undo operations of every step done so far run in reverse order, carrying on
  *   past errors: the result has `rolledBack: true` (when every undo step worked), the failed
  *   operation's index and error code, and each operation's status (`undone`, `failed`, `skipped`).
- * - on success the plan is recorded in `store`.
+ * - on success the plan is recorded in `store`, with what the executor handed back that the
+ *   teardown needs (the nft handles of the firewall rules, see {@link AppliedFacts}).
  *
  * Never throws for a host failure; it throws only when the lock or the store fails before
  * anything ran.
@@ -169,7 +193,8 @@ export async function applyPlan(executor: OperationExecutor, plan: Plan, store: 
 
     if (failedIndex < 0) {
       try {
-        await store.set(plan.network, plan);
+        const facts = appliedFacts(steps);
+        await (facts ? store.set(plan.network, plan, facts) : store.set(plan.network, plan));
         return finish(true, false, operations, [], undefined);
       } catch (error) {
         // The host is up but unrecorded: a later teardown by name could not find it. Undo instead.
@@ -244,7 +269,8 @@ export async function applyPlan(executor: OperationExecutor, plan: Plan, store: 
 /**
  * Stop a network: `target` is its plan or its name; the plan on record is what gets torn down
  * (it is what the host holds). A network not on record → `{ ok: true, unchanged: true }`.
- * Runs {@link teardownPlan} carrying on past errors, as libvirt does, then forgets the network;
+ * Runs {@link teardownPlan} of the record (with the inverses recorded at apply time, e.g. the
+ * nft rule handles) carrying on past errors, as libvirt does, then forgets the network;
  * `ok` is false (error `teardown.incomplete`) when some step failed; a removal whose target is
  * already gone ({@link alreadyGone}) counts as done.
  *
@@ -257,10 +283,10 @@ export async function teardownNetwork(executor: OperationExecutor, target: Plan 
   const network = typeof target === 'string' ? target : target.network;
   return lock.run(network, async () => {
     const started = performance.now();
-    const plan = await store.get(network);
-    if (plan === undefined) return emptyResult(true, true, started);
+    const record = await recordOf(store, network);
+    if (record === undefined) return emptyResult(true, true, started);
     const processesBefore = executor.processCount ?? 0;
-    const operations = teardownPlan(plan);
+    const operations = teardownPlan(record.plan, record.facts?.inverses);
     let steps: ExecutedStep[] = [];
     let thrown: { code: string; message: string } | undefined;
     try {

@@ -1,11 +1,14 @@
 /**
  * Where a backend remembers which plan each active network was started with: the record that
- * makes a second apply a no-op and lets `teardown('name')` find what to undo.
+ * makes a second apply a no-op and lets `teardown('name')` find what to undo. With the plan it
+ * keeps what the host handed back while applying it that the teardown needs and the plan cannot
+ * hold ({@link AppliedFacts}: the handles nft gave the network's rules).
  *
  * @module
  */
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RecordedInverse } from '../compile/inverse.js';
 import type { Plan } from '../compile/plan.js';
 
 /** A failure of the state store or the lock: a stable `code` plus a readable message. */
@@ -21,15 +24,51 @@ export class BackendError extends Error {
 }
 
 /**
- * The record of active networks: network name → the plan it was applied with.
- * Implementations must return a copy from {@link StateStore.get} (callers may not mutate the record).
+ * What applying a plan learnt from the host that its teardown needs: the undo operations the
+ * executor returned in place of the plan's own inverses (a nftables `firewall.remove` with the
+ * handles of the rules its `firewall.add` inserted), by plan operation index. Only a help: a
+ * teardown without them finds the same rules by listing the host.
+ */
+export interface AppliedFacts {
+  inverses: RecordedInverse[];
+}
+
+/** A network on record: its plan and, when the apply learnt any, the {@link AppliedFacts}. */
+export interface NetworkRecord {
+  plan: Plan;
+  facts?: AppliedFacts;
+}
+
+/**
+ * The record of active networks: network name → the plan it was applied with (plus
+ * {@link AppliedFacts}). Implementations must return copies (callers may not mutate the record).
  */
 export interface StateStore {
   get(network: string): Promise<Plan | undefined>;
-  set(network: string, plan: Plan): Promise<void>;
+  /** Record `plan` (and what applying it learnt, if anything) for `network`, replacing any record. */
+  set(network: string, plan: Plan, facts?: AppliedFacts): Promise<void>;
+  /**
+   * The plan with the facts recorded with it. Optional for stores written before facts existed:
+   * the engine then reads {@link StateStore.get} and tears down without them.
+   */
+  getRecord?(network: string): Promise<NetworkRecord | undefined>;
   delete(network: string): Promise<void>;
   /** Names of the networks on record, sorted. */
   list(): Promise<string[]>;
+}
+
+/**
+ * The facts of a stored record as far as they have the expected shape; anything else is dropped
+ * (they only spare a teardown a listing, so a damaged part must not block it).
+ */
+function readFacts(value: unknown): AppliedFacts | undefined {
+  const inverses = (value as { inverses?: unknown } | null)?.inverses;
+  if (!Array.isArray(inverses)) return undefined;
+  const kept = inverses.filter(
+    (r): r is RecordedInverse =>
+      typeof r === 'object' && r !== null && Number.isSafeInteger((r as RecordedInverse).index) && typeof (r as RecordedInverse).operation === 'object' && (r as RecordedInverse).operation !== null,
+  );
+  return kept.length > 0 ? { inverses: kept } : undefined;
 }
 
 /**
@@ -47,12 +86,17 @@ export class MemoryStateStore implements StateStore {
   private readonly plans = new Map<string, string>();
 
   async get(network: string): Promise<Plan | undefined> {
-    const text = this.plans.get(network);
-    return text === undefined ? undefined : (JSON.parse(text) as Plan);
+    return (await this.getRecord(network))?.plan;
   }
 
-  async set(network: string, plan: Plan): Promise<void> {
-    this.plans.set(network, JSON.stringify(plan));
+  async getRecord(network: string): Promise<NetworkRecord | undefined> {
+    const text = this.plans.get(network);
+    return text === undefined ? undefined : (JSON.parse(text) as NetworkRecord);
+  }
+
+  async set(network: string, plan: Plan, facts?: AppliedFacts): Promise<void> {
+    const record: NetworkRecord = facts !== undefined && facts.inverses.length > 0 ? { plan, facts } : { plan };
+    this.plans.set(network, JSON.stringify(record));
   }
 
   async delete(network: string): Promise<void> {
@@ -101,10 +145,19 @@ export function decodeNetworkFileName(stem: string): string | undefined {
 
 const SUFFIX = '.json';
 
+/** The file form of a record with facts; a record without facts is the plan itself, as always. */
+interface RecordFile {
+  record: 1;
+  plan: Plan;
+  facts: AppliedFacts;
+}
+
 /**
  * A {@link StateStore} of JSON files, one per network (`<dir>/<encoded name>.json`, mode 0600).
- * Writes are atomic (temporary file, fsync, rename), so a crash leaves the old record or the new
- * one, never half of one. The directory is created on first write.
+ * A file holds the plan, or, when the apply learnt {@link AppliedFacts},
+ * `{ "record": 1, "plan": …, "facts": … }`; both are read. Writes are atomic (temporary file,
+ * fsync, rename), so a crash leaves the old record or the new one, never half of one. The
+ * directory is created on first write.
  *
  * @example
  * ```ts
@@ -124,6 +177,10 @@ export class FileStateStore implements StateStore {
   }
 
   async get(network: string): Promise<Plan | undefined> {
+    return (await this.getRecord(network))?.plan;
+  }
+
+  async getRecord(network: string): Promise<NetworkRecord | undefined> {
     const path = this.pathOf(network);
     let text: string;
     try {
@@ -132,25 +189,29 @@ export class FileStateStore implements StateStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    let plan: unknown;
+    let content: unknown;
     try {
-      plan = JSON.parse(text);
+      content = JSON.parse(text);
     } catch (error) {
       throw new BackendError('state.corrupt', `state file ${path} is not valid JSON: ${(error as Error).message}`);
     }
+    const withFacts = typeof content === 'object' && content !== null && (content as RecordFile).record === 1;
+    const plan = withFacts ? (content as RecordFile).plan : content;
     if (typeof plan !== 'object' || plan === null || (plan as Plan).network !== network || !Array.isArray((plan as Plan).operations)) {
       throw new BackendError('state.corrupt', `state file ${path} does not hold a plan for network '${network}'`);
     }
-    return plan as Plan;
+    const facts = withFacts ? readFacts((content as RecordFile).facts) : undefined;
+    return facts ? { plan: plan as Plan, facts } : { plan: plan as Plan };
   }
 
-  async set(network: string, plan: Plan): Promise<void> {
+  async set(network: string, plan: Plan, facts?: AppliedFacts): Promise<void> {
     const path = this.pathOf(network);
+    const content: Plan | RecordFile = facts !== undefined && facts.inverses.length > 0 ? { record: 1, plan, facts } : plan;
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const temporary = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
     const handle = await open(temporary, 'wx', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(plan, null, 2) + '\n', 'utf8');
+      await handle.writeFile(JSON.stringify(content, null, 2) + '\n', 'utf8');
       await handle.sync();
     } catch (error) {
       await handle.close();

@@ -8,14 +8,21 @@
  * The mock does not model chain existence: a chain is its list of rules, and libvirt's private
  * chains (created once, never deleted) do not show once empty.
  *
+ * nftables rules get handles, as the kernel hands them out: the undo of an add carries them
+ * (`firewall.remove` `handles`, emission order), and a removal with handles deletes exactly those
+ * rules, falling back to finding the rules by text when a handle is gone, as the Linux backend
+ * does. A handle that exists but names a rule with other text fails loudly (`EHANDLE`): on a real
+ * host it would delete another rule, so a wrong handle mapping must not pass a test.
+ *
  * @module
  */
 import { NFT_TABLE, nftFamily } from '../../compile/firewall/base.js';
 import { iptablesSaveLine } from '../../compile/firewall/iptables-syntax.js';
+import { nftHandlesFit } from '../../compile/firewall/nft-handles.js';
 import { nftListedText } from '../../compile/firewall/nft-state.js';
 import { iptablesChainName, nftChainName, type FirewallRule, type FirewallRules } from '../../compile/firewall/rules.js';
 import type { AddFirewallOp, FirewallBackendName, Operation, RemoveFirewallOp } from '../../compile/plan.js';
-import { fail, type MockHostData } from './state.js';
+import { fail, type MockFirewallRule, type MockHostData } from './state.js';
 
 /** Where a rule goes and its text, for one backend; undefined when that backend has no such rule. */
 export interface PlacedRule {
@@ -46,15 +53,17 @@ export function placeRules(rules: FirewallRules, backend: FirewallBackendName): 
 
 /**
  * The processes the Linux backend spawns for this operation: iptables, one restore per family
- * that has rules (not counted: the one `iptables-save` per family of an executor's first add);
- * nftables, one `nft -f` for all families, plus one `tc` for the checksum filter when adding, or
- * the `nft -a list ruleset` that finds the handles when removing.
+ * that has rules (not counted: the `iptables-save` per family when nothing is known of libvirt's
+ * chains yet); nftables, one `nft -f` for all families, plus one `tc` for the checksum filter
+ * when adding, or, when removing without handles, the `nft -a list ruleset` that finds them (not
+ * counted: the failed attempt and the listing when recorded handles turn out to be gone).
  */
 export function firewallProcessCount(op: AddFirewallOp | RemoveFirewallOp): number {
   const placed = placeRules(op.rules, op.backend);
   if (op.backend === 'iptables') return new Set(placed.map((p) => p.family)).size;
   if (placed.length === 0) return 0;
-  return op.kind === 'firewall.add' ? 1 + (op.rules.tcChecksum ? 1 : 0) : 2;
+  if (op.kind === 'firewall.add') return 1 + (op.rules.tcChecksum ? 1 : 0);
+  return op.handles !== undefined && nftHandlesFit(op.rules, op.handles) ? 1 : 2;
 }
 
 function commandName(backend: FirewallBackendName, family: 'ipv4' | 'ipv6'): string {
@@ -82,21 +91,43 @@ export function addFirewall(data: MockHostData, op: AddFirewallOp): Operation[] 
       fail('ECOMMAND', `tc: Cannot find device "${op.rules.tcChecksum.dev}"`, op);
     }
   }
+  const undo: RemoveFirewallOp = { kind: 'firewall.remove', backend: op.backend, network: op.network, bridge: op.bridge, rules: op.rules };
+  if (op.backend === 'nftables') undo.handles = [];
   for (const p of placed) {
     let list = chains.get(p.chain);
     if (!list) chains.set(p.chain, (list = []));
-    list.unshift({ chain: p.chain, text: p.text, network: op.network });
+    const rule: MockFirewallRule = { chain: p.chain, text: p.text, network: op.network };
+    if (undo.handles) undo.handles.push((rule.handle = data.nextNftHandle++));
+    list.unshift(rule);
   }
   if (op.backend === 'nftables' && op.rules.tcChecksum) {
     data.tcFilters.push({ dev: op.rules.tcChecksum.dev, port: op.rules.tcChecksum.port, network: op.network });
   }
-  return [{ kind: 'firewall.remove', backend: op.backend, network: op.network, bridge: op.bridge, rules: op.rules }];
+  return [undo];
+}
+
+/**
+ * The rules a removal with handles deletes (`delete rule … handle N`, one transaction): one per
+ * placed rule, found by handle in its chain; undefined when a handle is gone (nft fails and
+ * deletes nothing). A handle naming a rule with other text fails with `EHANDLE`.
+ */
+function rulesByHandle(data: MockHostData, op: RemoveFirewallOp, placed: readonly PlacedRule[], handles: readonly number[]): MockFirewallRule[] | undefined {
+  const found: MockFirewallRule[] = [];
+  for (let i = 0; i < placed.length; i++) {
+    const p = placed[i]!;
+    const rule = data.firewall.nftables.get(p.chain)?.find((r) => r.handle === handles[i]);
+    if (!rule) return undefined;
+    if (rule.text !== p.text) fail('EHANDLE', `nft: handle ${handles[i]} in ${p.chain} is '${rule.text}', not '${p.text}' (the rule of network ${op.network} it should be)`, op);
+    found.push(rule);
+  }
+  return found;
 }
 
 /** `firewall.remove`: every rule must be there (else nothing is removed), as iptables `-D` / nft `delete rule`. */
 export function removeFirewall(data: MockHostData, op: RemoveFirewallOp): Operation[] {
   const chains = data.firewall[op.backend];
   const placed = placeRules(op.rules, op.backend);
+  const byHandle = op.backend === 'nftables' && op.handles !== undefined && nftHandlesFit(op.rules, op.handles) ? rulesByHandle(data, op, placed, op.handles) : undefined;
   // Count what is needed per chain and text, so a rule listed twice needs two copies.
   const needed = new Map<string, number>();
   for (const p of placed) needed.set(`${p.chain}\n${p.text}`, (needed.get(`${p.chain}\n${p.text}`) ?? 0) + 1);
@@ -111,9 +142,9 @@ export function removeFirewall(data: MockHostData, op: RemoveFirewallOp): Operat
   const tc = op.backend === 'nftables' ? op.rules.tcChecksum : undefined;
   const tcIndex = tc ? data.tcFilters.findIndex((f) => f.dev === tc.dev && f.port === tc.port) : -1;
   if (tc && tcIndex < 0) fail('ECOMMAND', `tc: no checksum filter on ${tc.dev}`, op);
-  for (const p of placed) {
+  for (const [i, p] of placed.entries()) {
     const list = chains.get(p.chain)!;
-    list.splice(list.findIndex((r) => r.text === p.text), 1);
+    list.splice(byHandle ? list.indexOf(byHandle[i]!) : list.findIndex((r) => r.text === p.text), 1);
     if (list.length === 0) chains.delete(p.chain);
   }
   if (tcIndex >= 0) data.tcFilters.splice(tcIndex, 1);

@@ -52,6 +52,7 @@ export class MockHost {
       processes: new Map(),
       nextIfindex: 1,
       nextPid: 1000,
+      nextNftHandle: 1,
     };
     for (const [key, value] of Object.entries(options.sysctls ?? {})) this.data.sysctls.set(key, value);
     addLink(this.data, { name: 'lo', kind: 'loopback', mac: '00:00:00:00:00:00', mtu: 65536, up: true });

@@ -51,6 +51,8 @@ export interface MockFirewallRule {
   chain: string;
   text: string;
   network: string;
+  /** nftables only: the handle the fake kernel gave the rule (unique on the host, never reused). */
+  handle?: number;
 }
 
 /** The tc checksum filter the nftables backend puts on a bridge. */
@@ -93,6 +95,8 @@ export interface MockHostData {
   processes: Map<number, MockProcess>;
   nextIfindex: number;
   nextPid: number;
+  /** The next nft rule handle (nft counts per table and never reuses one while the table lives). */
+  nextNftHandle: number;
 }
 
 /**
