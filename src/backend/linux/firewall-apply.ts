@@ -2,19 +2,22 @@
  * Installing and removing a network's firewall rules with one process per call where possible:
  * one `nft -f -` script, or one `iptables-restore --noflush` (+ one `ip6tables-restore` when the
  * network has IPv6 rules). The input comes from the firewall compiler's renderers
- * (`renderNftScript`, `iptablesRestoreBlocks`), which also hold libvirt's global chains; this
- * module reads host state only where it must, runs the one process and maps failures.
+ * (`renderNftScript`, `renderNftHandleRemoval`, `iptablesRestoreBlocks`), which also hold
+ * libvirt's global chains; this module reads host state only where it must, runs the one process
+ * and maps failures.
  *
  * Reads, kept to what the process budget allows:
  * - nftables add: none. The script's `add table`/`add chain` are idempotent and `forward` (only
  *   libvirt's jumps) is re-created; the network's rules are inserted (the engine adds a network
- *   only when it is not up).
- * - nftables remove: one `nft -a list ruleset` for the handles, then one `delete rule … handle N`
- *   script for the listed rules whose text is one of the network's.
+ *   only when it is not up). nft runs with `-a -e` (echo with handles), as libvirt 11.3 inserts its
+ *   rules, and the handle of each inserted rule goes into the undo (`firewall.remove` `handles`).
+ * - nftables remove: with handles, none: one `delete rule … handle N` script. Without them (a
+ *   record from before handles were kept), or when a handle is gone, one `nft -a list ruleset`
+ *   and a `delete rule … handle N` script for the listed rules whose text is one of the network's.
  * - iptables add: a `:CHAIN` line in `--noflush` input empties an existing chain (other networks'
- *   rules!), so the first add per executor and family reads `iptables-save` once (one extra
- *   process) and renders against that dump; later adds render against what this executor knows of
- *   the LIBVIRT_* chains and jumps, like libvirt's once-per-daemon `chainInitDone`.
+ *   rules!), so input is rendered against what is known to exist of the LIBVIRT_* chains and
+ *   jumps: learnt from one `iptables-save` (per family) and from the chains this backend created,
+ *   and kept for the rest of the boot in the backend's run folder (see {@link knownIptables}).
  * - iptables remove: none; each rule is deleted once (a missing one fails the input, atomically).
  *
  * iptables-restore commits block by block: when a later block fails, the rules already committed
@@ -23,19 +26,24 @@
  *
  * @module
  */
-import type { Operation } from '../../compile/plan.js';
+import { join } from 'node:path';
+import type { Operation, RemoveFirewallOp } from '../../compile/plan.js';
 import {
   iptablesRestoreBlocks,
   iptablesRestoreText,
   iptablesRuleArgs,
   nftActionTokens,
   nftChainName,
+  nftHandlesFit,
+  nftInsertedHandles,
   nftMatchTokens,
   parseIptablesSave,
   parseNftListing,
+  renderNftHandleRemoval,
   renderNftScript,
   rulesOfFamily,
   tcChecksumCommands,
+  IPTABLES_BASE_CHAINS,
   IPTABLES_RESTORE_ARGS,
   type FirewallFamily,
   type FirewallRules,
@@ -43,6 +51,7 @@ import {
   type IptablesSaveState,
 } from '../../compile/firewall/index.js';
 import { HostError } from '../types.js';
+import { dropFactCache, namespaceIdentity, readFactCache, writeFactCache, type FactGuard } from './fact-cache.js';
 import type { CommandContext } from './netns.js';
 import { describeFailure } from './run.js';
 
@@ -67,43 +76,146 @@ function checkTokens(rules: FirewallRules, op: Operation): void {
 // ---------------------------------------------------------------------------------------------
 // iptables
 
-/** What this executor knows exists, per family: the LIBVIRT_* chains and jumps (a partial dump). */
+/**
+ * What is known to exist, per context and family: the LIBVIRT_* chains and the jumps to them (a
+ * partial dump), learnt from an `iptables-save` probe, from the cache file, or created by this
+ * context's restores. Like libvirt's once-per-daemon `chainInitDone`, it is trusted until a
+ * restore fails.
+ */
 const iptablesKnown = new WeakMap<CommandContext, Map<FirewallFamily, IptablesSaveState>>();
 
-/** The global part of a dump: chains, and the jumps to LIBVIRT_* chains. */
+/**
+ * The file in the backend's run folder (one per namespace) that keeps {@link iptablesKnown} for
+ * the rest of the boot, so a CLI call (a fresh process) need not run `iptables-save` again. It
+ * holds only "these chains and jumps exist" (a probe saw them, or a restore created them), which
+ * can go stale in one direction only: someone removed them. A chain that is gone then fails the
+ * restore, and {@link iptablesFamily} forgets the cache, probes and retries once. A jump that is
+ * gone while its chain stays (`iptables -F FORWARD`) is not noticed, as libvirtd does not notice
+ * it until it restarts; forgetting the file (or a reboot) makes the next start probe again.
+ */
+const IPTABLES_CACHE_FILE = 'iptables-chains.json';
+
+/** The global part of a dump: the LIBVIRT_* chains, and the jumps to them. */
 function baseOnly(state: IptablesSaveState): IptablesSaveState {
   const tables: IptablesSaveState['tables'] = {};
   for (const [name, t] of Object.entries(state.tables)) {
-    tables[name] = { chains: [...t.chains], rules: t.rules.filter((l) => /^-A [A-Z]+ -j LIBVIRT_\w+$/.test(l)) };
+    tables[name] = { chains: t.chains.filter((c) => c.startsWith('LIBVIRT_')), rules: t.rules.filter((l) => /^-A [A-Z]+ -j LIBVIRT_\w+$/.test(l)) };
   }
   return { tables };
 }
 
-/** Record the chains and jumps committed blocks created. */
-function markBase(known: IptablesSaveState, blocks: readonly IptablesRestoreBlock[]): void {
+/** Whether every one of libvirt's chains and jumps is known to exist (then no chain is ever declared). */
+function completeBase(state: IptablesSaveState): boolean {
+  return IPTABLES_BASE_CHAINS.every((c) => {
+    const t = state.tables[c.table];
+    return t !== undefined && t.chains.includes(c.chain) && t.rules.includes(`-A ${c.parent} -j ${c.chain}`);
+  });
+}
+
+/** Record the chains and jumps committed blocks created; whether anything was new. */
+function markBase(known: IptablesSaveState, blocks: readonly IptablesRestoreBlock[]): boolean {
+  let changed = false;
   for (const b of blocks) {
     const t = (known.tables[b.table] ??= { chains: [], rules: [] });
     for (const l of b.lines) {
-      if (l.startsWith(':')) t.chains.push(l.slice(1).split(' ')[0] ?? '');
+      const chain = l.startsWith(':') ? (l.slice(1).split(' ')[0] ?? '') : '';
+      if (chain !== '' && !t.chains.includes(chain)) {
+        t.chains.push(chain);
+        changed = true;
+      }
       const m = /^-I ([A-Z]+) -j (LIBVIRT_\w+)$/.exec(l);
-      if (m) t.rules.push(`-A ${m[1]} -j ${m[2]}`);
+      if (m && !t.rules.includes(`-A ${m[1]} -j ${m[2]}`)) {
+        t.rules.push(`-A ${m[1]} -j ${m[2]}`);
+        changed = true;
+      }
     }
   }
+  return changed;
 }
 
-async function knownIptables(ctx: CommandContext, family: FirewallFamily): Promise<{ current: IptablesSaveState; known: IptablesSaveState }> {
+type CachedIptables = Partial<Record<FirewallFamily, IptablesSaveState>>;
+
+/** The cache's facts, keeping only libvirt's own chain names and jump lines (nothing else can be trusted or is needed). */
+function acceptCachedIptables(facts: unknown): CachedIptables | undefined {
+  if (typeof facts !== 'object' || facts === null) return undefined;
+  const out: CachedIptables = {};
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    const tables = (facts as Record<string, { tables?: unknown }>)[family]?.tables;
+    if (typeof tables !== 'object' || tables === null) continue;
+    const state: IptablesSaveState = { tables: {} };
+    for (const c of IPTABLES_BASE_CHAINS) {
+      const t = (tables as Record<string, { chains?: unknown; rules?: unknown }>)[c.table];
+      const chains = Array.isArray(t?.chains) ? t.chains : [];
+      const rules = Array.isArray(t?.rules) ? t.rules : [];
+      const mine = (state.tables[c.table] ??= { chains: [], rules: [] });
+      if (chains.includes(c.chain) && !mine.chains.includes(c.chain)) mine.chains.push(c.chain);
+      const jump = `-A ${c.parent} -j ${c.chain}`;
+      if (rules.includes(jump)) mine.rules.push(jump);
+    }
+    out[family] = state;
+  }
+  return out;
+}
+
+/** Where the cache lives and what guards it; undefined when this context keeps no cache. */
+async function iptablesCache(ctx: CommandContext): Promise<{ path: string; guard: FactGuard } | undefined> {
+  if (ctx.runDir === undefined) return undefined;
+  const netns = await namespaceIdentity(ctx.netns);
+  return netns === undefined ? undefined : { path: join(ctx.runDir, IPTABLES_CACHE_FILE), guard: { netns } };
+}
+
+/** Write what this context knows of `family` into the cache (the other family's entry is kept). */
+async function rememberIptables(ctx: CommandContext, family: FirewallFamily, known: IptablesSaveState): Promise<void> {
+  const cache = await iptablesCache(ctx);
+  if (!cache) return;
+  const facts = (await readFactCache(cache.path, cache.guard, acceptCachedIptables)) ?? {};
+  facts[family] = known;
+  await writeFactCache(cache.path, cache.guard, facts);
+}
+
+/** Forget everything known of libvirt's chains (both families), in memory and in the cache. */
+async function forgetIptables(ctx: CommandContext): Promise<void> {
+  iptablesKnown.delete(ctx);
+  const cache = await iptablesCache(ctx);
+  if (cache) await dropFactCache(cache.path);
+}
+
+/** The state an add renders against, and where it came from. */
+interface IptablesView {
+  /** What the input is rendered against: the full dump after a probe, else the known chains and jumps. */
+  current: IptablesSaveState;
+  /** The chains and jumps known to exist (updated after each restore). */
+  known: IptablesSaveState;
+  /** Whether `current` was read from the host just now (then a failure is not the cache's fault). */
+  probed: boolean;
+}
+
+/**
+ * What an add of `family` renders against: this context's knowledge, or the cache when it knows
+ * every one of libvirt's chains and jumps (an incomplete cache would have the input declare a
+ * chain that may exist, emptying it), or else one `iptables-save` / `ip6tables-save`.
+ */
+async function knownIptables(ctx: CommandContext, family: FirewallFamily, probe: boolean): Promise<IptablesView> {
   let perFamily = iptablesKnown.get(ctx);
   if (!perFamily) iptablesKnown.set(ctx, (perFamily = new Map()));
-  const known = perFamily.get(family);
-  if (known) return { current: known, known };
+  if (!probe) {
+    const known = perFamily.get(family);
+    if (known) return { current: known, known, probed: false };
+    const cache = await iptablesCache(ctx);
+    const cached = cache ? (await readFactCache(cache.path, cache.guard, acceptCachedIptables))?.[family] : undefined;
+    if (cached && completeBase(cached)) {
+      perFamily.set(family, cached);
+      return { current: cached, known: cached, probed: false };
+    }
+  }
   const tool = family === 'ipv4' ? 'iptables-save' : 'ip6tables-save';
   const r = await ctx.tool(tool, [], { timeoutMs: 20_000 });
   if (r.code !== 0) throw new HostError('ECOMMAND', describeFailure(tool, [], r));
-  // The full dump makes this first add idempotent; later adds know the global part only.
+  // The full dump makes this add idempotent; later adds know the global part only.
   const current = parseIptablesSave(r.stdout);
   const base = baseOnly(current);
   perFamily.set(family, base);
-  return { current, known: base };
+  return { current, known: base, probed: true };
 }
 
 /** Network rule lines of a block (what must be deleted if it committed but a later block failed). */
@@ -111,29 +223,46 @@ function undoLines(block: IptablesRestoreBlock): string[] {
   return block.lines.filter((l) => l.startsWith('-I LIBVIRT_')).map((l) => l.replace(/^-I /, '-D ')).reverse();
 }
 
-async function iptablesFamily(ctx: CommandContext, rules: FirewallRules, family: FirewallFamily, mode: 'add' | 'remove', op: Operation): Promise<void> {
+/**
+ * The line of the input iptables-restore failed at: `Error occurred at line: N` (a bad command),
+ * or `line N failed` (a commit the kernel refused, e.g. a missing chain); 1 when it says neither.
+ */
+function failedLine(stderr: string): number {
+  const m = /Error occurred at line: (\d+)/.exec(stderr) ?? /\bline (\d+) failed\b/.exec(stderr);
+  return m ? Number(m[1]) : 1;
+}
+
+async function iptablesFamily(ctx: CommandContext, rules: FirewallRules, family: FirewallFamily, mode: 'add' | 'remove', op: Operation, probe = false): Promise<void> {
   if (rulesOfFamily(rules, family).length === 0) return;
   const tool = family === 'ipv4' ? 'iptables-restore' : 'ip6tables-restore';
-  const state = mode === 'add' ? await knownIptables(ctx, family) : undefined;
-  const blocks = iptablesRestoreBlocks(rules, family, mode, state?.current);
+  const view = mode === 'add' ? await knownIptables(ctx, family, probe) : undefined;
+  const blocks = iptablesRestoreBlocks(rules, family, mode, view?.current);
   if (blocks.length === 0) return;
   const r = await ctx.tool(tool, [...IPTABLES_RESTORE_ARGS], { input: iptablesRestoreText(blocks), timeoutMs: 30_000 });
   if (r.code === 0) {
-    if (state) markBase(state.known, blocks);
+    if (view && (markBase(view.known, blocks) || view.probed)) await rememberIptables(ctx, family, view.known);
     return;
   }
   // Which block failed: each block is `*table`, its lines, `COMMIT`.
-  const m = /Error occurred at line: (\d+)/.exec(r.stderr);
-  const failedAt = m ? Number(m[1]) : 1;
+  const failedAt = failedLine(r.stderr);
   let end = 0;
   const failedBlock = blocks.findIndex((b) => failedAt <= (end += b.lines.length + 2));
   const committed = blocks.slice(0, failedBlock < 0 ? 0 : failedBlock);
-  if (state) markBase(state.known, committed);
+  const learnt = view !== undefined && markBase(view.known, committed);
   // libvirt applies those rules with errors ignored.
-  if (failedBlock >= 0 && blocks.slice(failedBlock).every((b) => b.ignoreErrors)) return;
+  if (failedBlock >= 0 && blocks.slice(failedBlock).every((b) => b.ignoreErrors)) {
+    if (view && (learnt || view.probed)) await rememberIptables(ctx, family, view.known);
+    return;
+  }
   if (mode === 'add') {
     const undo = committed.map((b) => ({ ...b, lines: undoLines(b) })).filter((b) => b.lines.length > 0);
     if (undo.length > 0) await ctx.tool(tool, [...IPTABLES_RESTORE_ARGS], { input: iptablesRestoreText(undo), timeoutMs: 30_000 });
+  }
+  if (view && !view.probed) {
+    // Rendered from what was known, not from the host: a chain may have been removed since
+    // (flushed, another tool). Forget it all, read the host and try once more.
+    await forgetIptables(ctx);
+    return iptablesFamily(ctx, rules, family, mode, op, true);
   }
   throw new HostError('ECOMMAND', describeFailure(tool, [...IPTABLES_RESTORE_ARGS], r), op);
 }
@@ -141,19 +270,57 @@ async function iptablesFamily(ctx: CommandContext, rules: FirewallRules, family:
 // ---------------------------------------------------------------------------------------------
 // nftables
 
-async function nft(ctx: CommandContext, script: string, op: Operation): Promise<void> {
-  if (script === '') return;
-  // One transaction: nft applies the whole script or nothing.
-  const r = await ctx.tool('nft', ['-f', '-'], { input: script, timeoutMs: 30_000 });
-  if (r.code !== 0) throw new HostError('ECOMMAND', describeFailure('nft', ['-f', '-'], r), op);
+/** Run one `nft` script (one transaction: nft applies the whole script or nothing); its stdout. */
+async function nft(ctx: CommandContext, args: readonly string[], script: string, op: Operation): Promise<string> {
+  if (script === '') return '';
+  const r = await ctx.tool('nft', args, { input: script, timeoutMs: 30_000 });
+  if (r.code !== 0) throw new HostError('ECOMMAND', describeFailure('nft', args, r), op);
+  return r.stdout;
 }
 
-async function nftRemove(ctx: CommandContext, rules: FirewallRules, op: Operation): Promise<void> {
+/**
+ * The arguments of the `nft` that inserts a network's rules: the script on stdin, echoed back with
+ * the handles nft gave each rule (libvirt 11.3's `nft -ae`). An executor may start this process
+ * ahead of its input with exactly these arguments.
+ */
+export const NFT_ADD_ARGS: readonly string[] = ['-a', '-e', '-f', '-'];
+
+/**
+ * Insert the network's rules with echo and handles ({@link NFT_ADD_ARGS}); the handle of each
+ * inserted rule (see `nftInsertedHandles`), or undefined when the echo does not vouch for every
+ * one of them (the removal then finds them by listing).
+ */
+async function nftAdd(ctx: CommandContext, rules: FirewallRules, op: Operation): Promise<number[] | undefined> {
+  const echo = await nft(ctx, NFT_ADD_ARGS, renderNftScript(rules, 'add'), op);
+  return nftInsertedHandles(rules, echo);
+}
+
+/**
+ * Remove the network's rules. With `handles` (recorded when they were inserted): one
+ * `delete rule … handle N` script, as libvirt 11.3 runs its stored removal recipe. If it fails
+ * (a handle is gone: rules were deleted or flushed behind our back), nothing was deleted, and the
+ * removal falls back to listing the ruleset and deleting the rules whose text is the network's,
+ * so it still aims at absence.
+ *
+ * The risk libvirt shares: a handle is unique only within one life of its table. Were
+ * `libvirt_network` deleted (`nft flush ruleset`) and re-created by other networks' starts while
+ * this one is on record, a recorded number could name another network's rule. That needs every
+ * recorded handle to exist again in the same family and the same chain (`delete rule` names the
+ * chain, and the script is one transaction: one miss deletes nothing and the listing path takes
+ * over), after someone wiped the firewall of running networks, which breaks them anyway. libvirt
+ * 11.3 runs exactly these commands from its status XML with the same exposure; guarding against it
+ * would cost the listing this path exists to save.
+ */
+async function nftRemove(ctx: CommandContext, rules: FirewallRules, op: Operation, handles?: readonly unknown[]): Promise<void> {
   if (!rules.rules.some((r) => nftChainName(r.table, r.chain) !== undefined)) return;
+  if (handles !== undefined && nftHandlesFit(rules, handles)) {
+    const r = await ctx.tool('nft', ['-f', '-'], { input: renderNftHandleRemoval(rules, handles), timeoutMs: 30_000 });
+    if (r.code === 0) return;
+  }
   // One listing of everything (both families) with handles.
   const r = await ctx.tool('nft', ['-a', 'list', 'ruleset'], { timeoutMs: 20_000 });
   if (r.code !== 0) throw new HostError('ECOMMAND', describeFailure('nft', ['-a', 'list', 'ruleset'], r), op);
-  await nft(ctx, renderNftScript(rules, 'remove', parseNftListing(r.stdout)), op);
+  await nft(ctx, ['-f', '-'], renderNftScript(rules, 'remove', parseNftListing(r.stdout)), op);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,29 +338,15 @@ const KERNEL_FEATURES_FILE = '/run/virtnet/kernel-features.json';
 let csumAction: boolean | undefined;
 async function kernelHasCsumAction(): Promise<boolean> {
   if (csumAction !== undefined) return csumAction;
-  const { mkdir, readFile, rename, writeFile } = await import('node:fs/promises');
-  const bootId = await readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((t) => t.trim(), () => '');
-  try {
-    const cached = JSON.parse(await readFile(KERNEL_FEATURES_FILE, 'utf8')) as { bootId?: unknown; csumAction?: unknown };
-    if (bootId !== '' && cached.bootId === bootId && typeof cached.csumAction === 'boolean') return (csumAction = cached.csumAction);
-  } catch {
-    // No cache yet, or an unreadable one: scan.
-  }
+  const cached = await readFactCache(KERNEL_FEATURES_FILE, {}, (f) => (f as { csumAction?: unknown } | null)?.csumAction);
+  if (typeof cached === 'boolean') return (csumAction = cached);
+  const { readFile } = await import('node:fs/promises');
   try {
     csumAction = /\btcf_csum_act\b/.test(await readFile('/proc/kallsyms', 'utf8'));
   } catch {
     return (csumAction = true); // cannot tell: try, and report what tc says (not cached)
   }
-  if (bootId !== '') {
-    try {
-      await mkdir('/run/virtnet', { recursive: true, mode: 0o755 });
-      const temp = `${KERNEL_FEATURES_FILE}.${process.pid}.tmp`;
-      await writeFile(temp, `${JSON.stringify({ bootId, csumAction })}\n`, { mode: 0o644 });
-      await rename(temp, KERNEL_FEATURES_FILE);
-    } catch {
-      // Only a cache: the next process scans again.
-    }
-  }
+  await writeFactCache(KERNEL_FEATURES_FILE, {}, { csumAction });
   return csumAction;
 }
 
@@ -213,34 +366,44 @@ async function tcChecksum(ctx: CommandContext, rules: FirewallRules, op: Operati
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Run a firewall operation; returns its undo.
+ * Run a firewall operation; returns its undo. The undo of a nftables `firewall.add` carries the
+ * handles nft gave the inserted rules (`handles`), so removing them needs no listing; a
+ * `firewall.remove` uses the handles it carries, and finds the rules by listing without them.
  *
  * @example
- * const undo = await applyFirewallOperation(ctx, planOp); // [{ kind: 'firewall.remove', … }]
+ * const undo = await applyFirewallOperation(ctx, planOp); // [{ kind: 'firewall.remove', …, handles: [9, 10, …] }]
  */
 export async function applyFirewallOperation(ctx: CommandContext, op: FirewallOperation): Promise<Operation[]> {
-  const mode = op.kind === 'firewall.add' ? 'add' : 'remove';
   checkTokens(op.rules, op);
-  if (op.backend === 'iptables') {
-    await iptablesFamily(ctx, op.rules, 'ipv4', mode, op);
-    try {
-      await iptablesFamily(ctx, op.rules, 'ipv6', mode, op);
-    } catch (e) {
-      if (mode === 'add') await iptablesFamily(ctx, op.rules, 'ipv4', 'remove', op).catch(() => undefined);
-      throw e;
+  const { backend, network, bridge, rules } = op;
+  if (op.kind === 'firewall.remove') {
+    if (backend === 'iptables') {
+      await iptablesFamily(ctx, rules, 'ipv4', 'remove', op);
+      await iptablesFamily(ctx, rules, 'ipv6', 'remove', op);
+    } else {
+      // The tc filter goes with the bridge (libvirt deletes the bridge right after).
+      await nftRemove(ctx, rules, op, op.handles);
     }
-  } else if (mode === 'add') {
-    await nft(ctx, renderNftScript(op.rules, 'add'), op);
+    return [{ kind: 'firewall.add', backend, network, bridge, rules }];
+  }
+  const undo: RemoveFirewallOp = { kind: 'firewall.remove', backend, network, bridge, rules };
+  if (backend === 'iptables') {
+    await iptablesFamily(ctx, rules, 'ipv4', 'add', op);
     try {
-      await tcChecksum(ctx, op.rules, op);
+      await iptablesFamily(ctx, rules, 'ipv6', 'add', op);
     } catch (e) {
-      await nftRemove(ctx, op.rules, op).catch(() => undefined);
+      await iptablesFamily(ctx, rules, 'ipv4', 'remove', op).catch(() => undefined);
       throw e;
     }
   } else {
-    // The tc filter goes with the bridge (libvirt deletes the bridge right after).
-    await nftRemove(ctx, op.rules, op);
+    const handles = await nftAdd(ctx, rules, op);
+    if (handles !== undefined) undo.handles = handles;
+    try {
+      await tcChecksum(ctx, rules, op);
+    } catch (e) {
+      await nftRemove(ctx, rules, op, handles).catch(() => undefined);
+      throw e;
+    }
   }
-  const inverse: FirewallOperation = { ...op, kind: mode === 'add' ? 'firewall.remove' : 'firewall.add' };
-  return [inverse];
+  return [undo];
 }
