@@ -120,18 +120,29 @@ describe.skipIf(noPerl !== undefined)('SpawnAgent: life cycle', () => {
     await agent.close();
   });
 
+  const moduleUrl = JSON.stringify(new URL('../../src/backend/linux/spawn-agent.ts', import.meta.url).pathname);
+  const runScript = (body: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `import { SpawnAgent } from ${moduleUrl};\n${body}`], { encoding: 'utf8', timeout: 20_000 });
+
   it('never keeps Node running: a script that used it exits at once', () => {
-    const script = `
-      import { SpawnAgent } from ${JSON.stringify(new URL('../../src/backend/linux/spawn-agent.ts', import.meta.url).pathname)};
+    const started = performance.now();
+    const r = runScript(`
       const agent = new SpawnAgent({ idleMs: 60000 });
       const r = await agent.run('/bin/echo', ['done'], {}, () => Promise.reject(new Error('fallback')));
       process.stdout.write(r.stdout);
-    `;
-    const started = performance.now();
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
-    expect(r.stdout).toBe('done\n');
-    expect(r.status).toBe(0);
+    `);
+    expect([r.stdout, r.status]).toEqual(['done\n', 0]);
     expect(performance.now() - started).toBeLessThan(15_000); // not the 60 s idle time
+  });
+
+  it('keeps Node running while it is awaited: close() and a command in flight finish', () => {
+    const r = runScript(`
+      const agent = new SpawnAgent({ idleMs: 60000 });
+      const slow = await agent.run('/bin/sh', ['-c', 'sleep 0.3; echo slow'], {}, () => Promise.reject(new Error('fallback')));
+      await agent.close();
+      process.stdout.write(slow.stdout + 'closed\\n');
+    `);
+    expect([r.stdout, r.stderr, r.status]).toEqual(['slow\nclosed\n', '', 0]);
   });
 });
 

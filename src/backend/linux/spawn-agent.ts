@@ -222,6 +222,8 @@ export class SpawnAgent {
     this.stopIdleTimer();
     await new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      // Awaited, so it must keep Node running until the agent is gone.
+      child.ref();
       child.once('exit', () => resolve());
       child.stdin?.end();
     });
