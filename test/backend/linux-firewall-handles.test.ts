@@ -149,6 +149,28 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
     expect(await nftRulesOf(ns, rules)).toEqual(nftExpected(rules, false));
   });
 
+  it.concurrent('nftables: with a handle gone and the bridge already deleted, the listing still finds every rule', async () => {
+    // The teardown deletes the bridge beside the rule removal, so a fallback listing may come
+    // after the bridge is gone, when nft prints `iif "virbr0"` as `iif <index>`.
+    const ns = await createNamespace('fwh');
+    const dirs = folders();
+    const plan = compile(DEFAULT_XML, 'nftables', dirs);
+    const rules = rulesOf(plan);
+    const backend = new LinuxBackend({ netns: ns, runDir: dirs.runDir });
+    expect((await backend.apply(plan)).error).toBeUndefined();
+    const handles = (await recordedRemoval(dirs, ns, 'default'))!.handles!;
+    const listing = parseNftListing((await inNs(ns, 'nft', ['-a', 'list', 'ruleset'])).stdout);
+    const victim = listing.tables['ip libvirt_network']!.chains['guest_output']!.find((r) => handles.includes(r.handle!))!;
+    await sh('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], `delete rule ip libvirt_network guest_output handle ${victim.handle}\ninsert rule ip libvirt_network guest_output ${victim.text}\n`);
+    await sh('ip', ['-n', ns, 'link', 'delete', 'virbr0']);
+    expect((await inNs(ns, 'nft', ['list', 'chain', 'ip', 'libvirt_network', 'guest_output'])).stdout).toMatch(/iif \d+ /);
+
+    const stopped = await backend.teardown('default');
+    expect(stopped.ok).toBe(true);
+    const left = (await inNs(ns, 'nft', ['list', 'table', 'ip', 'libvirt_network'])).stdout;
+    expect(left).not.toMatch(/192\.168\.122\.0|iif \d+|oif \d+/);
+  });
+
   it.concurrent('nftables: stopping one of two networks leaves the other\'s rules; a record without handles stops by listing', async () => {
     const ns = await createNamespace('fwh');
     const dirs = folders();

@@ -3,18 +3,21 @@
  * network namespace) with as few processes as the operations allow.
  *
  * Process budget (counted in {@link LinuxExecutor.processCount}):
- * - consecutive link/address/route operations: ONE `ip [-n NS] -batch -` (commands on stdin);
- * - sysctls: written to /proc/sys directly (0 processes); inside a namespace ONE
- *   `nsenter --net=… sysctl …` for all sysctls of a start (see sysctl.ts for why);
- * - firewall: ONE `nft -f -`, or one `iptables-restore` (+ one `ip6tables-restore` when the network
- *   has IPv6 rules; + one `iptables-save` per family on the executor's first start, see
- *   firewall-apply.ts); removing nft rules lists them first (one more process);
+ * - the spawn agent, when tools run through it (see spawn-agent.ts): one per backend while it has
+ *   work, started by the first tool;
+ * - consecutive link/address/route operations: ONE `ip -batch -` (commands on stdin);
+ * - sysctls: written to /proc/sys (by Node, or inside a namespace by the agent; 0 processes);
+ *   without the agent inside a namespace ONE `nsenter --net=… sysctl …` (see sysctl.ts);
+ * - firewall: ONE `nft -a -e -f -`, or one `iptables-restore` (+ one `ip6tables-restore` when the
+ *   network has IPv6 rules; + one `iptables-save` per family the first time in a namespace per
+ *   boot, see firewall-apply.ts); removing nft rules is one `nft -f -` by the handles recorded at
+ *   insertion;
  * - files and directories: no process;
  * - dnsmasq: its own process (it daemonises; the foreground one exits).
  *
- * So libvirt's default NAT network (IPv4 only) starts with 3 processes on the host (ip, nft or
- * iptables-restore, dnsmasq) and 4 inside a namespace (+ sysctl); libvirt 9.0 runs ~20 iptables
- * commands alone for it.
+ * So libvirt's default NAT network (IPv4 only) starts with 4 processes (agent, ip, nft or
+ * iptables-restore, dnsmasq) and stops with 2 (ip, nft) or 1 (ip, iptables-restore: 2); libvirt
+ * 9.0 runs ~20 iptables commands alone for it.
  *
  * To reach one `ip -batch` per start, a run of link/address/route, sysctl and firewall operations
  * is executed as: all iproute2 operations first, then the sysctls, then the firewall. This only
@@ -24,9 +27,8 @@
  * `disable_ipv6=0` on its device first — makes the run fall back to exact plan order.
  *
  * A whole start plan (that run, then folders, files and dnsmasq) is pipelined: see
- * {@link LinuxExecutor.runPipelined}. Teardown and undo lists run in two concurrent branches
- * (see `runCarryingOn`). Process spawning blocks Node's event loop until the child has exec'd,
- * so "concurrent" processes start one after another but run side by side.
+ * {@link LinuxExecutor.runPipelined}. Teardown and undo lists run in concurrent branches (see
+ * `runCarryingOn`).
  *
  * Steps are reported in plan order as the engine expects: if something fails, the operations
  * before it are done (deferred ones are run first) and anything done after it is undone at once.
@@ -35,10 +37,7 @@
  */
 import type { Operation } from '../../compile/plan.js';
 import { HostError, type ExecutedStep, type OperationExecutor } from '../types.js';
-import { applyFirewallOperation, type FirewallOperation } from './firewall-apply.js';
-
-/** TEMPORARY: the arguments firewall-apply.ts runs nft scripts with. */
-const NFT_SCRIPT_ARGS = ['-a', '-e', '-f', '-'];
+import { applyFirewallOperation, NFT_ADD_ARGS, type FirewallOperation } from './firewall-apply.js';
 import {
   makeDirectory,
   makeDirectorySync,
@@ -295,7 +294,7 @@ export class LinuxExecutor implements OperationExecutor {
     const early = firewallOps.every((x) => (x.op as FirewallOperation).backend === 'iptables');
     let firewall = early ? this.runIndexed(firewallOps) : undefined;
     // nft must wait for the bridge, but its start-up need not: it waits on its stdin meanwhile.
-    if (!early && this.ctx.agent) this.ctx.prewarm('nft', NFT_SCRIPT_ARGS, { timeoutMs: 30_000 });
+    if (!early && this.ctx.agent) this.ctx.prewarm('nft', NFT_ADD_ARGS, { timeoutMs: 30_000 });
     const ip = of('ip');
     if (ip.length > 0) record(await this.runIpBatch(ip as Array<{ index: number; op: IpOperation }>, false));
     if (failure) {
@@ -316,12 +315,17 @@ export class LinuxExecutor implements OperationExecutor {
   }
 
   /**
-   * Teardown and undo lists (every operation runs, failures are reported and passed): two
-   * branches at once. Folders, files and dnsmasq in their order; and the network side, firewall
-   * first, then sysctls, then every iproute2 operation in one `ip -force -batch` — which puts a
-   * `link set … down` after the rule removal it preceded. That is safe: the rules are removed by
-   * name while the bridge still exists (nft lists them by name only then), sysctls of the bridge
-   * are restored before it is deleted, and these lists hold only removals and restores.
+   * Teardown and undo lists (every operation runs, failures are reported and passed), in
+   * concurrent branches: folders, files and dnsmasq in their order; the sysctls then every
+   * iproute2 operation in one `ip -force -batch` (which puts a `link set … down` after the rule
+   * removal it preceded); and the firewall removal. These lists hold only removals and restores,
+   * and the bridge's sysctls are restored before it is deleted.
+   *
+   * The firewall removal runs beside the bridge's deletion when it does not need the bridge:
+   * iptables deletes rules by interface name, and nft by the handles recorded at insertion
+   * (deleting a bridge takes ~45 ms here, mostly the kernel waiting for RCU). An nft removal
+   * without handles lists the rules and matches `iif "virbr0"`, which nft prints as a bare index
+   * once the bridge is gone, so it runs first, while the bridge exists.
    */
   private async runCarryingOn(ops: readonly Operation[]): Promise<ExecutedStep[]> {
     const indexed = ops.map((op, index) => ({ index, op }));
@@ -331,11 +335,12 @@ export class LinuxExecutor implements OperationExecutor {
       for (const { index, op } of only('other')) out.push({ index, step: await this.single(op) });
       return out;
     };
-    const net = async () => [
-      ...(await this.runClass('firewall', only('firewall'), true)),
-      ...(await this.runClass('sysctl', only('sysctl'), true)),
-      ...(await this.runClass('ip', only('ip'), true)),
-    ];
+    const firewall = () => this.runClass('firewall', only('firewall'), true);
+    const links = async () => [...(await this.runClass('sysctl', only('sysctl'), true)), ...(await this.runClass('ip', only('ip'), true))];
+    const net = async () => {
+      if (only('firewall').every(({ op }) => removalNeedsNoLink(op))) return (await Promise.all([firewall(), links()])).flat();
+      return [...(await firewall()), ...(await links())];
+    };
     const [a, b] = await Promise.all([host(), net()]);
     const byIndex = new Map<number, ExecutedStep>();
     for (const r of [...a, ...b]) byIndex.set(r.index, r.step);
@@ -512,6 +517,11 @@ export class LinuxExecutor implements OperationExecutor {
     }
     return out;
   }
+}
+
+/** Whether a firewall removal finds its rules without the bridge (see `runCarryingOn`). */
+function removalNeedsNoLink(op: Operation): boolean {
+  return op.kind === 'firewall.remove' && (op.backend === 'iptables' || op.handles !== undefined);
 }
 
 /** Whether a removal failed only because its object no longer exists. */

@@ -320,7 +320,20 @@ async function nftRemove(ctx: CommandContext, rules: FirewallRules, op: Operatio
   // One listing of everything (both families) with handles.
   const r = await ctx.tool('nft', ['-a', 'list', 'ruleset'], { timeoutMs: 20_000 });
   if (r.code !== 0) throw new HostError('ECOMMAND', describeFailure('nft', ['-a', 'list', 'ruleset'], r), op);
-  await nft(ctx, ['-f', '-'], renderNftScript(rules, 'remove', parseNftListing(r.stdout)), op);
+  const listing = handles !== undefined && op.kind === 'firewall.remove' ? withGoneInterfacesAs(r.stdout, op.bridge) : r.stdout;
+  await nft(ctx, ['-f', '-'], renderNftScript(rules, 'remove', parseNftListing(listing)), op);
+}
+
+/**
+ * nft stores `iif "virbr0"` as the interface's index and prints a bare `iif 7` once the
+ * interface is gone. A removal that had handles runs beside the bridge's deletion (see the
+ * executor's `runCarryingOn`), so when it has to fall back to listing, the bridge may be gone:
+ * a bare index is then read as the network's bridge. Only interfaces that no longer exist print
+ * that way, and the rest of each rule (chain, subnets, action) must still be the network's own
+ * for it to match.
+ */
+function withGoneInterfacesAs(listing: string, bridge: string): string {
+  return listing.replace(/\b(iif|oif) (\d+)\b/g, (_, key: string) => `${key} "${bridge}"`);
 }
 
 // ---------------------------------------------------------------------------------------------
