@@ -90,6 +90,23 @@ function spyTools(backend: LinuxBackend): string[] {
   return seen;
 }
 
+/**
+ * Start the default network with nftables, then do what someone might by hand: delete one of its
+ * rules in `chain` and insert it again (same text, a new handle), so a recorded handle is stale.
+ */
+async function startWithOneRuleReplaced(chain: string): Promise<{ ns: string; rules: FirewallRules; backend: LinuxBackend }> {
+  const ns = await createNamespace('fwh');
+  const dirs = folders();
+  const plan = compile(DEFAULT_XML, 'nftables', dirs);
+  const backend = new LinuxBackend({ netns: ns, runDir: dirs.runDir });
+  expect((await backend.apply(plan)).error).toBeUndefined();
+  const handles = (await recordedRemoval(dirs, ns, 'default'))!.handles!;
+  const listing = parseNftListing((await inNs(ns, 'nft', ['-a', 'list', 'ruleset'])).stdout);
+  const victim = listing.tables['ip libvirt_network']!.chains[chain]!.find((r) => handles.includes(r.handle!))!;
+  await sh('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], `delete rule ip libvirt_network ${chain} handle ${victim.handle}\ninsert rule ip libvirt_network ${chain} ${victim.text}\n`);
+  return { ns, rules: rulesOf(plan), backend };
+}
+
 describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the iptables chain cache', () => {
   beforeAll(async () => {
     await sweepStaleNamespaces();
@@ -128,18 +145,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
   });
 
   it.concurrent('nftables: with a handle gone, the stop lists the ruleset and still removes every rule', async () => {
-    const ns = await createNamespace('fwh');
-    const dirs = folders();
-    const plan = compile(DEFAULT_XML, 'nftables', dirs);
-    const rules = rulesOf(plan);
-    const backend = new LinuxBackend({ netns: ns, runDir: dirs.runDir });
-    expect((await backend.apply(plan)).error).toBeUndefined();
-    const handles = (await recordedRemoval(dirs, ns, 'default'))!.handles!;
-    // Someone deletes one rule and re-inserts it by hand: same text, a new handle.
-    const listing = parseNftListing((await inNs(ns, 'nft', ['-a', 'list', 'ruleset'])).stdout);
-    const victim = listing.tables['ip libvirt_network']!.chains['guest_cross']!.find((r) => handles.includes(r.handle!))!;
-    await sh('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], `delete rule ip libvirt_network guest_cross handle ${victim.handle}\ninsert rule ip libvirt_network guest_cross ${victim.text}\n`);
-
+    const { ns, rules, backend } = await startWithOneRuleReplaced('guest_cross');
     const seen = spyTools(backend);
     const stopped = await backend.teardown('default');
     expect(stopped.error).toBeUndefined();
@@ -152,16 +158,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
   it.concurrent('nftables: with a handle gone and the bridge already deleted, the listing still finds every rule', async () => {
     // The teardown deletes the bridge beside the rule removal, so a fallback listing may come
     // after the bridge is gone, when nft prints `iif "virbr0"` as `iif <index>`.
-    const ns = await createNamespace('fwh');
-    const dirs = folders();
-    const plan = compile(DEFAULT_XML, 'nftables', dirs);
-    const rules = rulesOf(plan);
-    const backend = new LinuxBackend({ netns: ns, runDir: dirs.runDir });
-    expect((await backend.apply(plan)).error).toBeUndefined();
-    const handles = (await recordedRemoval(dirs, ns, 'default'))!.handles!;
-    const listing = parseNftListing((await inNs(ns, 'nft', ['-a', 'list', 'ruleset'])).stdout);
-    const victim = listing.tables['ip libvirt_network']!.chains['guest_output']!.find((r) => handles.includes(r.handle!))!;
-    await sh('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], `delete rule ip libvirt_network guest_output handle ${victim.handle}\ninsert rule ip libvirt_network guest_output ${victim.text}\n`);
+    const { ns, backend } = await startWithOneRuleReplaced('guest_output');
     await sh('ip', ['-n', ns, 'link', 'delete', 'virbr0']);
     expect((await inNs(ns, 'nft', ['list', 'chain', 'ip', 'libvirt_network', 'guest_output'])).stdout).toMatch(/iif \d+ /);
 
