@@ -9,9 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandContext } from '../../src/backend/linux/netns.js';
-import { ProcessCounter, hasBinary, run, type RunResult } from '../../src/backend/linux/run.js';
-import { SpawnAgent, setnsSyscallNumber } from '../../src/backend/linux/spawn-agent.js';
-import { createNamespace, destroyAllNamespaces, inNs, systemTestSkipReason } from '../support/netns.js';
+import { ProcessCounter, hasBinary, run, type RunOptions, type RunResult } from '../../src/backend/linux/run.js';
+import { SpawnAgent, setnsSyscallNumber, spawnAgentStarts } from '../../src/backend/linux/spawn-agent.js';
+import { createNamespace, destroyAllNamespaces, inNs, namespacePids, systemTestSkipReason } from '../support/netns.js';
 
 const noPerl = hasBinary('perl') ? undefined : 'perl is not installed';
 if (noPerl) console.warn(`[skip] spawn agent tests: ${noPerl}`);
@@ -20,103 +20,127 @@ const neverFallback = (): Promise<RunResult> => Promise.reject(new Error('the fa
 
 describe.skipIf(noPerl !== undefined)('SpawnAgent: commands', () => {
   const counter = new ProcessCounter();
-  const agent = new SpawnAgent({ counter });
+  const agent = new SpawnAgent();
+  const exec = (file: string, args: readonly string[], options: RunOptions = {}) => agent.run({ file, args, options, counter, fallback: neverFallback });
   afterAll(() => agent.close());
 
   it('passes every argument verbatim: no shell, no splitting, no expansion', async () => {
     const args = ['%s|', 'a b', "it's", '"q"', '$(id)', '`id`', '*', 'line\nbreak', '', '-e', 'é ü'];
-    const r = await agent.run('/usr/bin/printf', args, {}, neverFallback);
+    const r = await exec('/usr/bin/printf', args);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${args.slice(1).join('|')}|`);
   });
 
   it('gives stdin, and returns large stdout and stderr exactly', async () => {
     const input = 'x'.repeat(700_000) + '\n' + 'y'.repeat(300_000);
-    const cat = await agent.run('/bin/cat', [], { input }, neverFallback);
+    const cat = await exec('/bin/cat', [], { input });
     expect(cat.stdout).toBe(input);
-    const big = await agent.run('/usr/bin/head', ['-c', '3000000', '/dev/zero'], {}, neverFallback);
+    const big = await exec('/usr/bin/head', ['-c', '3000000', '/dev/zero']);
     expect(big.stdout.length).toBe(3_000_000);
-    const err = await agent.run('/bin/sh', ['-c', 'echo out; echo err >&2; exit 3'], {}, neverFallback);
+    const err = await exec('/bin/sh', ['-c', 'echo out; echo err >&2; exit 3']);
     expect([err.code, err.signal, err.stdout, err.stderr]).toEqual([3, null, 'out\n', 'err\n']);
   });
 
   it('reports a program that cannot be executed as exit 127 with the reason', async () => {
-    const r = await agent.run('/nonexistent/tool', ['x'], {}, neverFallback);
+    const r = await exec('/nonexistent/tool', ['x']);
     expect(r.code).toBe(127);
     expect(r.stderr).toContain('cannot execute /nonexistent/tool: No such file or directory');
   });
 
   it('replaces the whole environment when one is given, and keeps its own otherwise', async () => {
-    const given = await agent.run('/usr/bin/env', [], { env: { ONLY: 'a b=c' } }, neverFallback);
+    const given = await exec('/usr/bin/env', [], { env: { ONLY: 'a b=c' } });
     expect(given.stdout).toBe('ONLY=a b=c\n');
-    const inherited = await agent.run('/usr/bin/env', [], {}, neverFallback);
+    const inherited = await exec('/usr/bin/env', []);
     expect(inherited.stdout).toContain(`PATH=${process.env.PATH}`);
   });
 
   it('kills a command at its timeout', async () => {
     const started = performance.now();
-    const r = await agent.run('/bin/sleep', ['10'], { timeoutMs: 150 }, neverFallback);
+    const r = await exec('/bin/sleep', ['10'], { timeoutMs: 150 });
     expect([r.code, r.signal, r.timedOut]).toEqual([null, 'SIGKILL', true]);
     expect(performance.now() - started).toBeLessThan(3_000);
   });
 
   it('runs many commands at once, each with its own pipes', async () => {
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => agent.run('/bin/cat', [], { input: `job ${i}\n`.repeat(i * 100) }, neverFallback)));
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => exec('/bin/cat', [], { input: `job ${i}\n`.repeat(i * 100) })));
     results.forEach((r, i) => expect(r.stdout).toBe(`job ${i}\n`.repeat(i * 100)));
   });
 
   it('starts a command before its input is known (deferred input), or kills it when it is not needed', async () => {
     let give!: (s: string) => void;
-    const pending = agent.run('/bin/cat', [], { input: new Promise<string>((resolve) => (give = resolve)) }, neverFallback);
+    const pending = exec('/bin/cat', [], { input: new Promise<string>((resolve) => (give = resolve)) });
     await new Promise((r) => setTimeout(r, 50));
     give('late input\n');
     expect((await pending).stdout).toBe('late input\n');
-    const dropped = await agent.run('/bin/cat', [], { input: Promise.reject(new Error('not needed')) }, neverFallback);
+    const dropped = await exec('/bin/cat', [], { input: Promise.reject(new Error('not needed')) });
     expect(dropped.signal).toBe('SIGKILL');
   });
 
-  it('counts itself once and each command it ran', async () => {
+  it('counts each command it ran on the command\'s counter, and itself once in spawnAgentStarts', async () => {
+    await agent.close();
     const before = counter.count;
-    await agent.run('/bin/true', [], {}, neverFallback);
-    await agent.run('/bin/true', [], {}, neverFallback);
+    const startsBefore = spawnAgentStarts();
+    await exec('/bin/true', []);
+    await exec('/bin/true', []);
     expect(counter.count - before).toBe(2);
+    expect(spawnAgentStarts() - startsBefore).toBe(1);
   });
 
   it('refuses NUL bytes in arguments before anything runs', async () => {
-    await expect(agent.run('/bin/echo', ['a\0b'], {}, neverFallback)).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(exec('/bin/echo', ['a\0b'])).rejects.toMatchObject({ code: 'EINVAL' });
   });
 });
 
 describe.skipIf(noPerl !== undefined)('SpawnAgent: life cycle', () => {
   it('falls back (and says why) when perl cannot be started, running each command once', async () => {
     const counter = new ProcessCounter();
-    const agent = new SpawnAgent({ perl: '/nonexistent/perl', counter });
+    const agent = new SpawnAgent({ perl: '/nonexistent/perl' });
     let fallbacks = 0;
-    const r = await agent.run('/bin/echo', ['hi'], {}, () => {
+    const fallback = () => {
       fallbacks++;
       return run('/bin/echo', ['hi'], {}, counter);
-    });
+    };
+    const r = await agent.run({ file: '/bin/echo', args: ['hi'], counter, fallback });
     expect([r.stdout, fallbacks, counter.count]).toEqual(['hi\n', 1, 1]);
     expect(agent.unusable).toMatch(/cannot start \/nonexistent\/perl/);
     expect(await agent.usable()).toBe(false);
   });
 
-  it('falls back when the namespace cannot be joined', async () => {
-    const agent = new SpawnAgent({ netnsPath: '/run/netns/vnt-no-such-namespace' });
-    const r = await agent.run('/bin/echo', ['hi'], {}, () => run('/bin/echo', ['fallback']));
-    expect(r.stdout).toBe('fallback\n');
-    expect(agent.unusable).toMatch(/cannot open \/run\/netns\/vnt-no-such-namespace/);
+  it('reports a namespace that cannot be joined as exit 126 with the reason, running nothing', async () => {
+    const agent = new SpawnAgent();
+    const r = await agent.run({ file: '/bin/echo', args: ['hi'], netnsPath: '/run/netns/vnt-no-such-namespace', fallback: neverFallback });
+    expect([r.code, r.stdout]).toEqual([126, '']);
+    expect(r.stderr).toBe('cannot open network namespace /run/netns/vnt-no-such-namespace: No such file or directory\n');
+    expect(await agent.writeSysctls('/run/netns/vnt-no-such-namespace', [['net/ipv4/ip_forward', '1']])).toEqual([
+      { ok: false, message: 'cannot open network namespace /run/netns/vnt-no-such-namespace: No such file or directory' },
+    ]);
+    await agent.close();
   });
 
   it('stops when idle and starts again on the next command', async () => {
     const counter = new ProcessCounter();
-    const agent = new SpawnAgent({ idleMs: 50, counter });
-    const pid1 = Number((await agent.run('/bin/sh', ['-c', 'echo $PPID'], {}, neverFallback)).stdout);
+    const agent = new SpawnAgent({ idleMs: 50 });
+    const exec = (file: string, args: readonly string[]) => agent.run({ file, args, counter, fallback: neverFallback });
+    const pid1 = Number((await exec('/bin/sh', ['-c', 'echo $PPID'])).stdout);
     await new Promise((r) => setTimeout(r, 400));
     expect(() => process.kill(pid1, 0)).toThrow(); // the first agent is gone
-    const pid2 = Number((await agent.run('/bin/sh', ['-c', 'echo $PPID'], {}, neverFallback)).stdout);
+    const pid2 = Number((await exec('/bin/sh', ['-c', 'echo $PPID'])).stdout);
     expect(pid2).not.toBe(pid1);
-    expect(counter.count).toBe(4); // two agents, two commands
+    expect(counter.count).toBe(2); // two commands (each agent counts in spawnAgentStarts)
+    await agent.close();
+  });
+
+  it('close() lets the commands in flight finish, and a command sent meanwhile goes to a new agent', async () => {
+    const agent = new SpawnAgent();
+    const slow = agent.run({ file: '/bin/sh', args: ['-c', 'sleep 0.2; echo $PPID'], fallback: neverFallback });
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = agent.close();
+    const next = agent.run({ file: '/bin/sh', args: ['-c', 'echo $PPID'], fallback: neverFallback });
+    const [first, second] = await Promise.all([slow, next, closing]);
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect(Number(first.stdout)).toBeGreaterThan(0);
+    expect(Number(second.stdout)).toBeGreaterThan(0);
+    expect(first.stdout).not.toBe(second.stdout);
     await agent.close();
   });
 
@@ -128,7 +152,7 @@ describe.skipIf(noPerl !== undefined)('SpawnAgent: life cycle', () => {
     const started = performance.now();
     const r = runScript(`
       const agent = new SpawnAgent({ idleMs: 60000 });
-      const r = await agent.run('/bin/echo', ['done'], {}, () => Promise.reject(new Error('fallback')));
+      const r = await agent.run({ file: '/bin/echo', args: ['done'], fallback: () => Promise.reject(new Error('fallback')) });
       process.stdout.write(r.stdout);
     `);
     expect([r.stdout, r.status]).toEqual(['done\n', 0]);
@@ -138,7 +162,7 @@ describe.skipIf(noPerl !== undefined)('SpawnAgent: life cycle', () => {
   it('keeps Node running while it is awaited: close() and a command in flight finish', () => {
     const r = runScript(`
       const agent = new SpawnAgent({ idleMs: 60000 });
-      const slow = await agent.run('/bin/sh', ['-c', 'sleep 0.3; echo slow'], {}, () => Promise.reject(new Error('fallback')));
+      const slow = await agent.run({ file: '/bin/sh', args: ['-c', 'sleep 0.3; echo slow'], fallback: () => Promise.reject(new Error('fallback')) });
       await agent.close();
       process.stdout.write(slow.stdout + 'closed\\n');
     `);
@@ -154,7 +178,10 @@ describe.skipIf(systemSkip !== undefined)('SpawnAgent in a network namespace', (
   beforeAll(async () => {
     ns = await createNamespace('agent');
   });
-  afterAll(() => destroyAllNamespaces());
+  afterAll(async () => {
+    await destroyAllNamespaces();
+    await new CommandContext().close();
+  });
 
   it('runs tools inside the namespace', async () => {
     const ctx = new CommandContext(ns);
@@ -165,7 +192,6 @@ describe.skipIf(systemSkip !== undefined)('SpawnAgent in a network namespace', (
     const host = await run('ip', ['-o', 'link', 'show']);
     expect(host.stdout).not.toContain('vntagent0');
     expect(ctx.spawnMode).toBe('agent');
-    await ctx.close();
   });
 
   it("writes and reads the namespace's sysctls without a process, leaving the host's alone", async () => {
@@ -174,7 +200,7 @@ describe.skipIf(systemSkip !== undefined)('SpawnAgent in a network namespace', (
     const target = hostBefore.trim() === '1' ? '0' : '1';
     expect(await ctx.agent!.usable()).toBe(true);
     const before = ctx.counter.count;
-    const written = await ctx.agent!.writeSysctls([
+    const written = await ctx.agent!.writeSysctls(ctx.netnsPath, [
       ['net/ipv4/ip_forward', target],
       ['net/ipv4/conf/nope0/forwarding', '1'],
       ['net/ipv4/ip_forward', hostBefore.trim()],
@@ -185,29 +211,41 @@ describe.skipIf(systemSkip !== undefined)('SpawnAgent in a network namespace', (
     expect(ctx.counter.count).toBe(before);
     expect((await inNs(ns, 'sysctl', ['-n', 'net.ipv4.ip_forward'])).stdout.trim()).toBe(target);
     expect(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8')).toBe(hostBefore);
-    expect(await ctx.agent!.readSysctls(['net/ipv4/ip_forward', '../../etc/passwd', 'kernel/hostname', 'net/ipv4/nope'])).toEqual([target, undefined, undefined, undefined]);
-    await ctx.close();
+    expect(await ctx.agent!.readSysctls(ctx.netnsPath, ['net/ipv4/ip_forward', '../../etc/passwd', 'kernel/hostname', 'net/ipv4/nope'])).toEqual([target, undefined, undefined, undefined]);
+    // Back in its own namespace afterwards: the host's value, read through the agent.
+    expect(await ctx.agent!.readSysctls('', ['net/ipv4/ip_forward'])).toEqual([hostBefore.trim()]);
+  });
+
+  it('is never a process inside the namespace, and one agent serves every namespace', async () => {
+    const other = await createNamespace('agent');
+    const a = new CommandContext(ns);
+    const b = new CommandContext(other);
+    const [pa, pb] = await Promise.all([a.tool('sh', ['-c', 'echo $PPID']), b.tool('sh', ['-c', 'echo $PPID'])]);
+    expect(pa.stdout).toBe(pb.stdout);
+    const agentPid = Number(pa.stdout);
+    expect(await namespacePids(ns)).not.toContain(agentPid);
+    expect(await namespacePids(other)).not.toContain(agentPid);
+    expect((await b.tool('ip', ['-o', 'link', 'show'])).stdout).not.toContain('vntagent0');
   });
 
   it('refuses sysctl paths outside /proc/sys/net', async () => {
     const ctx = new CommandContext(ns);
     await ctx.agent!.usable();
-    const r = await ctx.agent!.writeSysctls([['net/../kernel/hostname', 'x']]);
+    const r = await ctx.agent!.writeSysctls(ctx.netnsPath, [['net/../kernel/hostname', 'x']]);
     expect(r).toEqual([{ ok: false, message: 'invalid sysctl net/../kernel/hostname' }]);
-    await ctx.close();
   });
 
   it('prewarm: the next tool call with the same command line takes the waiting process', async () => {
     const ctx = new CommandContext(ns);
+    expect(await ctx.agent!.usable()).toBe(true);
     ctx.prewarm('cat', []);
     await new Promise((r) => setTimeout(r, 30));
     const r = await ctx.tool('cat', [], { input: 'fed later\n' });
     expect(r.stdout).toBe('fed later\n');
     ctx.prewarm('cat', ['-n']);
     await ctx.dropPrewarmed();
-    // cat, cat -n (killed) and the agent: nothing else ran.
-    expect(ctx.counter.count).toBe(3);
-    await ctx.close();
+    // cat, and cat -n (killed): nothing else ran.
+    expect(ctx.counter.count).toBe(2);
   });
 
   it('direct mode spawns each tool from Node, through nsenter', async () => {

@@ -6,9 +6,7 @@
  * @module
  */
 import { join } from 'node:path';
-import type { Plan } from '../../compile/plan.js';
 import { TransactionalBackend } from '../engine.js';
-import type { ApplyResult, HostState } from '../types.js';
 import { NetworkLock } from '../lock.js';
 import { FileStateStore, type StateStore } from '../state-store.js';
 import { LinuxExecutor } from './executor.js';
@@ -36,9 +34,9 @@ export interface LinuxBackendOptions {
   /** An executor to use instead of a new one (e.g. one with fault injection). */
   executor?: LinuxExecutor;
   /**
-   * How tools are started: `agent` (default) through one small helper process in the namespace,
-   * `direct` with one spawn from Node per tool (see spawn-agent.ts). The agent falls back to
-   * `direct` by itself where perl is missing.
+   * How tools are started: `agent` (default) through one small helper process that starts each
+   * tool inside the namespace, `direct` with one spawn from Node per tool (see spawn-agent.ts).
+   * The agent falls back to `direct` by itself where perl is missing.
    */
   spawn?: SpawnMode;
 }
@@ -73,41 +71,12 @@ export class LinuxBackend extends TransactionalBackend {
   }
 
   /**
-   * Stop the backend's helper process now instead of after its idle time (it never keeps Node
-   * running either way). The backend stays usable: a later call starts a new one.
+   * Stop the helper process that starts the tools (shared by every backend of this Node process)
+   * now instead of after its 2 s idle time; it never keeps Node running either way, and is never
+   * a process inside the namespace. The backend stays usable: a later call starts a new one.
    */
   close(): Promise<void> {
     return this.executor.close();
-  }
-
-  /** As {@link TransactionalBackend.apply}; a failed apply with nothing else up stops the helper too. */
-  override async apply(plan: Plan): Promise<ApplyResult> {
-    const result = await super.apply(plan);
-    if (!result.ok) await this.closeIfIdle();
-    return result;
-  }
-
-  /**
-   * As {@link TransactionalBackend.teardown}; once no network of this backend is up, its helper
-   * process stops as well, so a torn-down namespace is left with no process of ours.
-   */
-  override async teardown(target: Plan | string): Promise<ApplyResult> {
-    const result = await super.teardown(target);
-    await this.closeIfIdle();
-    return result;
-  }
-
-  /** As {@link TransactionalBackend.inspect}; with nothing up, the helper stops afterwards. */
-  override async inspect(network: string): Promise<HostState> {
-    try {
-      return await super.inspect(network);
-    } finally {
-      await this.closeIfIdle();
-    }
-  }
-
-  private async closeIfIdle(): Promise<void> {
-    if ((await this.store.list()).length === 0) await this.close();
   }
 
   /**

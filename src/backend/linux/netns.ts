@@ -1,7 +1,7 @@
 /**
- * Where and how host tools run. By default through a {@link SpawnAgent}, a small helper process
- * that sits in the namespace and starts each tool there (see spawn-agent.ts for why and what it
- * saves). Without the agent (option `spawn: 'direct'`, or no perl on the host) each tool is
+ * Where and how host tools run. By default through the {@link SpawnAgent}, a small helper process
+ * (one per Node process) that starts each tool inside the namespace (see spawn-agent.ts for why
+ * and what it saves). Without the agent (option `spawn: 'direct'`, or no perl on the host) each tool is
  * spawned from Node: inside a namespace `ip -n NS` for iproute2 itself, every other tool via
  * `nsenter --net=/run/netns/NS TOOL …` (or `ip netns exec NS TOOL …` where util-linux' nsenter is
  * missing), which enters the namespace and then execs the tool, so it is still one process (one
@@ -13,10 +13,10 @@
  */
 import { HostError } from '../types.js';
 import { ProcessCounter, hasBinary, run, resolveBinary, type RunOptions, type RunResult } from './run.js';
-import { SpawnAgent, setnsSyscallNumber } from './spawn-agent.js';
+import { sharedSpawnAgent, setnsSyscallNumber, type SpawnAgent } from './spawn-agent.js';
 
 /**
- * How tools are started: `agent` (default) through one {@link SpawnAgent} per context, falling
+ * How tools are started: `agent` (default) through the process's {@link SpawnAgent}, falling
  * back to `direct` where the agent cannot run; `direct`: one spawn from Node per tool.
  */
 export type SpawnMode = 'agent' | 'direct';
@@ -56,10 +56,12 @@ export class CommandContext {
   ) {
     if (netns !== undefined) checkNetnsName(netns);
     const canJoin = netns === undefined || setnsSyscallNumber() !== undefined;
-    this.agent =
-      spawnMode === 'agent' && canJoin && hasBinary('perl')
-        ? new SpawnAgent({ counter: this.counter, perl: resolveBinary('perl'), ...(netns ? { netnsPath: `/run/netns/${netns}` } : {}) })
-        : undefined;
+    this.agent = spawnMode === 'agent' && canJoin && hasBinary('perl') ? sharedSpawnAgent(resolveBinary('perl')) : undefined;
+  }
+
+  /** The namespace as the agent names it ('' = its own). */
+  get netnsPath(): string {
+    return this.netns ? `/run/netns/${this.netns}` : '';
   }
 
   /** How tools are started right now (`direct` also when the agent could not start). */
@@ -70,8 +72,8 @@ export class CommandContext {
   /** `ip [-n NS] ARGS`. */
   ip(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const direct = () => run('ip', this.netns ? ['-n', this.netns, ...args] : args, options, this.counter);
-    // The agent is already in the namespace: no `-n`.
-    return this.agent ? this.agent.run(resolveBinary('ip'), args, options, direct) : direct();
+    // The agent starts it inside the namespace: no `-n`.
+    return this.agent ? this.agent.run({ file: resolveBinary('ip'), args, options, netnsPath: this.netnsPath, counter: this.counter, fallback: direct }) : direct();
   }
 
   /** Run TOOL in the namespace (through the agent, or `nsenter --net=… TOOL ARGS`), or directly without one. */
@@ -87,7 +89,7 @@ export class CommandContext {
       if (hasBinary('nsenter')) return run('nsenter', [`--net=/run/netns/${this.netns}`, '--', resolveBinary(command), ...args], options, this.counter);
       return run('ip', ['netns', 'exec', this.netns, resolveBinary(command), ...args], options, this.counter);
     };
-    return this.agent ? this.agent.run(resolveBinary(command), args, options, direct) : direct();
+    return this.agent ? this.agent.run({ file: resolveBinary(command), args, options, netnsPath: this.netnsPath, counter: this.counter, fallback: direct }) : direct();
   }
 
   /** Tools started ahead of their input, by command line (see {@link prewarm}). */
@@ -122,7 +124,10 @@ export class CommandContext {
     await Promise.allSettled(left.map((w) => w.result));
   }
 
-  /** Stop the agent (if any) once its commands are done; a later command starts a new one. */
+  /**
+   * Stop the agent (if any) once its commands are done; a later command (of any context: the
+   * agent is shared) starts a new one.
+   */
   close(): Promise<void> {
     return this.agent?.close() ?? Promise.resolve();
   }

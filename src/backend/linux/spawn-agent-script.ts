@@ -1,21 +1,24 @@
 /**
  * The Perl program behind {@link SpawnAgent} (see spawn-agent.ts for why it exists).
  *
- * It is started as `perl -e PROGRAM SETNS_SYSCALL_NR [NETNS_PATH]`, joins the network namespace
- * (setns(2) through Perl's `syscall`) if given, prints `ready PID`, then serves requests from its
- * stdin until EOF and until its children are done. Only perl-base's builtins are used: the POSIX,
+ * It is started as `perl -e PROGRAM SETNS_SYSCALL_NR`, prints `ready PID`, then serves requests
+ * from its stdin until EOF and until its children are done. It stays in the namespace it was
+ * started in: a request names the network namespace to work in (a path such as
+ * /run/netns/NAME, or empty for none), which a child joins between fork and exec (setns(2)
+ * through Perl's `syscall`), and which the agent joins and leaves around a sysctl request. So it
+ * serves any number of namespaces, holds none of them open, and is never a process inside one. Only perl-base's builtins are used: the POSIX,
  * Errno and IO::Select modules cost 5-25 ms of start-up on this kind of host, which is what the
  * agent exists to save.
  *
  * Requests (from Node), a header line and a body of the lengths it names:
- * - `run ID NARGS NENV STRLEN INLEN` + STRLEN bytes of NUL-terminated strings (the absolute path,
- *   then the arguments after argv[0], then NENV `K=V` entries; NENV -1 keeps the agent's
+ * - `run ID NARGS NENV STRLEN INLEN` + STRLEN bytes of NUL-terminated strings (the namespace, the
+ *   absolute path, then the arguments after argv[0], then NENV `K=V` entries; NENV -1 keeps the agent's
  *   environment) + INLEN bytes for the child's stdin; INLEN -1: the input comes later, in
  * - `feed ID LEN` + LEN bytes (so a tool can be started before its input is known);
  * - `kill ID SIGNUM`: signal that child (for timeouts);
- * - `sysctl ID STRLEN` + NUL-terminated path/value pairs: for each, read the old value and write
- *   the new one, stopping at the first failure;
- * - `sysread ID STRLEN` + NUL-terminated paths: read each.
+ * - `sysctl ID STRLEN` + NUL-terminated strings, the namespace then path/value pairs: for each,
+ *   read the old value and write the new one, stopping at the first failure;
+ * - `sysread ID STRLEN` + NUL-terminated strings, the namespace then paths: read each.
  *
  * Replies (to Node):
  * - `done ID CODE SIGNUM OUTLEN ERRLEN` + stdout + stderr, once the child has exited and both of
@@ -23,8 +26,9 @@
  * - `fail ID LEN` + message, when the child could not be created;
  * - `sysctl ID LEN` + NUL-terminated `ok`/`err` and value/message pairs, one per path handled.
  *
- * Children get their own three pipes, SIGPIPE back at its default, and exec the path with the
- * argument list (`exec { PATH } LIST`: never a shell). Input is written in chunks of at most 4096
+ * Children get their own three pipes, SIGPIPE back at its default, join the namespace, and exec
+ * the path with the argument list (`exec { PATH } LIST`: never a shell); a child that cannot join
+ * the namespace exits 126 with the reason on stderr. Input is written in chunks of at most 4096
  * bytes, and only when select says the pipe is writable, so the agent never blocks on a child.
  * sysctl paths are checked again here: relative to /proc/sys/net, no `..`.
  *
@@ -34,7 +38,7 @@
 /** The agent's Perl source (passed with `perl -e`). */
 export const SPAWN_AGENT_SCRIPT = String.raw`
 use strict;
-my ($setns_nr, $netns_path) = @ARGV;
+my ($setns_nr) = @ARGV;
 $SIG{PIPE} = 'IGNORE';
 my $EINTR = 4;
 
@@ -49,11 +53,23 @@ sub put {
 }
 sub fatal { my $m = shift; put('fatal 0 ' . length($m) . "\n", $m); exit 2; }
 
-if (defined $netns_path && $netns_path ne '') {
-  open(my $ns, '<', $netns_path) or fatal("cannot open $netns_path: $!");
-  syscall(int($setns_nr), fileno($ns), 0x40000000) == 0 or fatal("setns $netns_path: $!");
+# The agent's own namespace, to come back to after a sysctl request elsewhere.
+open(my $home_ns, '<', '/proc/self/ns/net') or fatal("cannot open /proc/self/ns/net: $!");
+
+# Join the network namespace at $path ('' = stay); returns an error message or undef.
+sub enter_ns {
+  my $path = shift;
+  return undef if $path eq '';
+  open(my $ns, '<', $path) or return "cannot open network namespace $path: $!";
+  my $ok = syscall(int($setns_nr), fileno($ns), 0x40000000) == 0;
+  my $err = "$!";
   close $ns;
+  return $ok ? undef : "cannot enter network namespace $path: $err";
 }
+sub leave_ns {
+  syscall(int($setns_nr), fileno($home_ns), 0x40000000) == 0 or fatal("cannot return to the agent's namespace: $!");
+}
+
 put("ready $$\n");
 
 my %jobs;          # id => job
@@ -65,6 +81,7 @@ sub start_job {
   my ($id, $strings, $nargs, $nenv, $input) = @_;
   my @s = split(/\0/, $strings, -1);
   pop @s;
+  my $netns = shift @s;
   my @argv = @s[0 .. $nargs];
   my @env = $nenv >= 0 ? @s[$nargs + 1 .. $nargs + $nenv] : ();
   my ($in_r, $in_w, $out_r, $out_w, $err_r, $err_w);
@@ -76,6 +93,8 @@ sub start_job {
   if ($pid == 0) {
     open(STDIN, '<&', $in_r); open(STDOUT, '>&', $out_w); open(STDERR, '>&', $err_w);
     $SIG{PIPE} = 'DEFAULT';
+    my $why = enter_ns($netns);
+    if (defined $why) { syswrite(STDERR, "$why\n"); exit 126; }
     if ($nenv >= 0) { %ENV = (); for (@env) { my ($k, $v) = split(/=/, $_, 2); $ENV{$k} = $v; } }
     exec { $argv[0] } @argv;
     syswrite(STDERR, "cannot execute $argv[0]: $!\n");
@@ -123,8 +142,12 @@ sub sysctl_request {
   my ($kind, $id, $body) = @_;
   my @f = split(/\0/, $body, -1);
   pop @f;
+  my $netns = shift(@f) // '';
   my @out;
-  if ($kind eq 'sysread') {
+  my $why = enter_ns($netns);
+  if (defined $why) {
+    push @out, 'err', $why;
+  } elsif ($kind eq 'sysread') {
     for my $p (@f) {
       my $path = sysctl_path($p);
       my ($v, $e) = defined $path ? read_value($path) : (undef, 'invalid sysctl path');
@@ -146,6 +169,7 @@ sub sysctl_request {
       push @out, 'ok', $old;
     }
   }
+  leave_ns() if $netns ne '' && !defined $why;
   my $s = join('', map { "$_\0" } @out);
   put("sysctl $id " . length($s) . "\n", $s);
 }

@@ -1,14 +1,17 @@
 /**
- * A small helper process that starts the host tools for Node, inside the backend's network
- * namespace.
+ * A small helper process that starts the host tools for Node, each in the network namespace it
+ * names.
  *
  * Why: starting a process from Node costs a fork of the whole Node process, which blocks the
  * event loop for 6-15 ms here (it grows with Node's memory: 6 ms at 46 MB RSS, 14 ms at 150 MB),
  * and inside a namespace every tool needs `nsenter` exec'd first. A start of libvirt's default
- * network needs four tools; measured on this host, the forks and nsenters were about half of
- * its time. The agent is forked once; its own forks are cheap (a few MB of Perl), it joins the
- * namespace itself (no nsenter), and it writes the namespace's sysctls itself (no `sysctl`
- * process).
+ * network needs four tools. The agent is forked once; its own forks are cheap (a few MB of Perl),
+ * each child joins the namespace itself between fork and exec (no nsenter), and the agent writes
+ * a namespace's sysctls itself, joining it for the moment (no `sysctl` process).
+ *
+ * It never lives inside a namespace and holds none open, so a namespace whose networks are torn
+ * down has no process of ours in it, and one agent serves every backend of the Node process
+ * ({@link sharedSpawnAgent}).
  *
  * Why Perl: the agent must be a program that is already on the host and starts fast. perl-base is
  * part of every Debian and Ubuntu system ("Essential"), starts in ~4 ms more than /bin/true, and
@@ -17,8 +20,7 @@
  * spawning from Node ({@link CommandContext} decides).
  *
  * The agent is started on first use and stops on its own when idle (or when Node exits: it sees
- * EOF on its stdin); none of its handles keep Node's event loop alive, only the timers of
- * requests in flight do.
+ * EOF on its stdin); none of its handles keep Node's event loop alive while nothing is in flight.
  *
  * @module
  */
@@ -53,6 +55,7 @@ export type AgentSysctlResult = { ok: true; previous: string } | { ok: false; me
 
 interface PendingRun {
   kind: 'run';
+  counter: ProcessCounter | undefined;
   command: string;
   args: readonly string[];
   resolve: (r: RunResult) => void;
@@ -60,7 +63,7 @@ interface PendingRun {
   started: number;
   timer: NodeJS.Timeout;
   timedOut: boolean;
-  /** Re-run elsewhere if the agent never got going (see `onStartFailure`). */
+  /** Runs the command another way, if the agent never got going. */
   fallback: () => void;
 }
 interface PendingSysctl {
@@ -72,215 +75,137 @@ interface PendingSysctl {
 }
 type Pending = PendingRun | PendingSysctl;
 
+/** Agent processes started by this Node process, by any {@link SpawnAgent}. */
+let agentStarts = 0;
+
+/**
+ * How many agent processes this Node process has started. A command's process count (an apply's
+ * `processes`) covers the tools only; the agent is one more process whenever it was not running
+ * (the first command, or the first after 2 s idle).
+ */
+export function spawnAgentStarts(): number {
+  return agentStarts;
+}
+
 const signalName = new Map<number, NodeJS.Signals>(Object.entries(osConstants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 
 /** Options of {@link SpawnAgent}. */
 export interface SpawnAgentOptions {
-  /** Join this network namespace (a path such as `/run/netns/NAME`). */
-  netnsPath?: string;
-  /** Counts the agent itself and every command it runs. */
-  counter?: ProcessCounter;
   /** Stop after this long without a request (ms). Default 2000. */
   idleMs?: number;
   /** The perl binary. Default `/usr/bin/perl`. */
   perl?: string;
 }
 
+/** One command for {@link SpawnAgent.run}. */
+export interface AgentCommand {
+  /** Absolute path of the program. */
+  file: string;
+  /** Arguments after argv[0] (argv[0] is `file`). */
+  args: readonly string[];
+  options?: RunOptions;
+  /** Run it in this network namespace (a path such as `/run/netns/NAME`). */
+  netnsPath?: string;
+  /** Counts the command once it ran (the agent itself is counted by {@link spawnAgentStarts}). */
+  counter?: ProcessCounter;
+  /** Runs the command another way; used only when the agent cannot start (nothing ran then). */
+  fallback: () => Promise<RunResult>;
+}
+
 /**
- * Runs commands through one helper process (see the module comment).
- *
- * @example
- * ```ts
- * const agent = new SpawnAgent({ netnsPath: '/run/netns/lab' });
- * const r = await agent.run('/usr/sbin/nft', ['-f', '-'], { input: script }, () => runDirectly());
- * await agent.close();
- * ```
+ * One agent process and its conversation: the requests in flight and the replies read so far.
+ * An instance that is being stopped (idle, `close()`) finishes its requests on its own while a
+ * new one takes new requests.
  */
-export class SpawnAgent {
-  private child: ChildProcess | undefined;
+class AgentProcess {
+  readonly child: ChildProcess;
   /** Set once the agent printed `ready`; until then a failure means nothing ran. */
-  private ready = false;
-  private failed: string | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  ready = false;
+  /** No new requests: it was told to stop. */
+  stopping = false;
+  readonly pending = new Map<number, Pending>();
   private chunks: Buffer[] = [];
   private buffered = 0;
   private stderr = '';
-  private idleTimer: NodeJS.Timeout | undefined;
-  private readonly idleMs: number;
-  /** Callers of {@link usable} waiting for `ready` or a failure. */
+  private readonly exited: Promise<void>;
   private waiters: Array<(usable: boolean) => void> = [];
 
-  constructor(private readonly options: SpawnAgentOptions = {}) {
-    this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
-  }
-
-  /** Why the agent cannot be used (it failed to start), if it cannot. */
-  get unusable(): string | undefined {
-    return this.failed;
-  }
-
-  /**
-   * Run `file` (an absolute path) with `args`. `fallback` runs the command some other way and is
-   * used only when the agent cannot start, before anything was run by it.
-   */
-  run(file: string, args: readonly string[], options: RunOptions, fallback: () => Promise<RunResult>): Promise<RunResult> {
-    if (this.failed) return fallback();
-    for (const s of [file, ...args, ...Object.entries(options.env ?? {}).flat()]) {
-      if (s.includes('\0')) return Promise.reject(new HostError('EINVAL', `argument contains a NUL byte: ${JSON.stringify(s)}`));
-    }
-    return new Promise<RunResult>((resolve, reject) => {
-      const id = this.nextId++;
-      const env = options.env === undefined ? undefined : Object.entries(options.env).map(([k, v]) => `${k}=${v}`);
-      const strings = Buffer.from([file, ...args, ...(env ?? [])].map((s) => `${s}\0`).join(''), 'utf8');
-      const deferred = typeof options.input === 'object' ? options.input : undefined;
-      const input = Buffer.from(deferred ? '' : ((options.input as string | undefined) ?? ''), 'utf8');
-      const timer = setTimeout(() => {
-        const p = this.pending.get(id);
-        if (p?.kind !== 'run') return;
-        p.timedOut = true;
-        this.child?.stdin?.write(`kill ${id} ${osConstants.signals.SIGKILL}\n`);
-      }, options.timeoutMs ?? 30_000);
-      this.pending.set(id, {
-        kind: 'run',
-        command: file,
-        args,
-        resolve,
-        reject,
-        started: performance.now(),
-        timer,
-        timedOut: false,
-        fallback: () => void fallback().then(resolve, reject),
-      });
-      this.send(Buffer.concat([Buffer.from(`run ${id} ${args.length} ${env?.length ?? -1} ${strings.length} ${deferred ? -1 : input.length}\n`), strings, input]));
-      deferred?.then(
-        (text) => {
-          const body = Buffer.from(text, 'utf8');
-          if (this.pending.has(id)) this.child?.stdin?.write(Buffer.concat([Buffer.from(`feed ${id} ${body.length}\n`), body]));
-        },
-        () => {
-          if (this.pending.has(id)) this.child?.stdin?.write(`kill ${id} ${osConstants.signals.SIGKILL}\n`);
-        },
-      );
-    });
-  }
-
-  /**
-   * Whether commands can go through the agent: starts it if needed and waits for it to be in its
-   * namespace (or to fail, e.g. no perl, or a namespace that cannot be joined).
-   */
-  usable(): Promise<boolean> {
-    if (this.failed) return Promise.resolve(false);
-    if (this.ready && this.child) return Promise.resolve(true);
-    const child = this.child ?? this.start();
-    (child.stdout as unknown as { ref(): void }).ref();
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  /**
-   * For each `[path, value]` (relative to /proc/sys, e.g. `net/ipv4/ip_forward`), read the old
-   * value and write the new one, in the agent's namespace; stops at the first failure (the
-   * result is then shorter than the list, its last entry the failure). Call {@link usable} first.
-   */
-  writeSysctls(pairs: ReadonlyArray<readonly [string, string]>): Promise<AgentSysctlResult[]> {
-    return this.sysctlRequest('sysctl', pairs.flat(), (fields) => {
-      const out: AgentSysctlResult[] = [];
-      for (let i = 0; i + 1 < fields.length; i += 2) out.push(fields[i] === 'ok' ? { ok: true, previous: fields[i + 1]! } : { ok: false, message: fields[i + 1]! });
-      return out;
-    });
-  }
-
-  /** Read sysctls (relative paths) in the agent's namespace; undefined where unreadable. Call {@link usable} first. */
-  readSysctls(paths: readonly string[]): Promise<Array<string | undefined>> {
-    return this.sysctlRequest('sysread', paths, (fields) => {
-      const out: Array<string | undefined> = [];
-      for (let i = 0; i + 1 < fields.length; i += 2) out.push(fields[i] === 'ok' ? fields[i + 1] : undefined);
-      return out;
-    });
-  }
-
-  private sysctlRequest<T>(kind: 'sysctl' | 'sysread', fields: readonly string[], map: (fields: string[]) => T): Promise<T> {
-    if (this.failed) return Promise.reject(new HostError('EAGENT', this.failed));
-    for (const f of fields) if (f.includes('\0')) return Promise.reject(new HostError('EINVAL', 'sysctl field contains a NUL byte'));
-    return new Promise<T>((resolve, reject) => {
-      const id = this.nextId++;
-      const body = Buffer.from(fields.map((f) => `${f}\0`).join(''), 'utf8');
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new HostError('ETIMEDOUT', 'the spawn agent did not answer a sysctl request within 10 s'));
-      }, 10_000);
-      const failed = () => reject(new HostError('EAGENT', this.failed ?? 'the spawn agent is not running'));
-      this.pending.set(id, { kind: 'sysctl', resolve: (f) => resolve(map(f)), reject, timer, fallback: failed });
-      this.send(Buffer.concat([Buffer.from(`${kind} ${id} ${body.length}\n`), body]));
-    });
-  }
-
-  /** Stop the agent once its commands are done. */
-  async close(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    this.stopIdleTimer();
-    await new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      // Awaited, so it must keep Node running until the agent is gone.
-      child.ref();
-      child.once('exit', () => resolve());
-      child.stdin?.end();
-    });
-  }
-
-  private send(frame: Buffer): void {
-    this.stopIdleTimer();
-    const child = this.child ?? this.start();
-    // While a reply is awaited the agent's output keeps Node alive (a timed-out command's reply
-    // comes after its timer has fired).
-    (child.stdout as unknown as { ref(): void }).ref();
-    child.stdin!.write(frame);
-  }
-
-  private start(): ChildProcess {
-    const setns = setnsSyscallNumber() ?? 0;
-    const args = ['-e', SPAWN_AGENT_SCRIPT, String(setns)];
-    if (this.options.netnsPath) args.push(this.options.netnsPath);
-    const child = spawn(this.options.perl ?? '/usr/bin/perl', args, { stdio: ['pipe', 'pipe', 'pipe'], env: process.env });
-    // Counted once it exists (not when perl is missing); commands when their reply says they ran.
-    child.once('spawn', () => this.options.counter && this.options.counter.count++);
+  constructor(
+    perl: string,
+    /** Called with why it could not start (nothing ran), once. */
+    private readonly onStartFailure: (why: string) => void,
+    /** Called whenever nothing is in flight any more. */
+    private readonly onIdle: () => void,
+  ) {
+    const child = spawn(perl, ['-e', SPAWN_AGENT_SCRIPT, String(setnsSyscallNumber() ?? 0)], { stdio: ['pipe', 'pipe', 'pipe'], env: process.env });
     this.child = child;
-    this.ready = false;
-    this.chunks = [];
-    this.buffered = 0;
-    this.stderr = '';
-    // Nothing of the agent keeps Node alive; the request timers do while requests are in flight.
+    // Counted once it exists (not when perl is missing); commands when their reply says they ran.
+    child.once('spawn', () => agentStarts++);
+    // Nothing of the agent keeps Node alive; while a reply is awaited its stdout does (see `send`).
     child.unref();
     for (const s of [child.stdin, child.stdout, child.stderr] as Array<{ unref?: () => void } | null>) s?.unref?.();
     child.stdin!.on('error', () => undefined); // EPIPE when it died: reported through 'exit'
     child.stdout!.on('data', (b: Buffer) => this.onData(b));
     child.stderr!.on('data', (b: Buffer) => (this.stderr += b.toString('utf8')));
-    child.on('error', (e) => this.onExit(child, `cannot start ${this.options.perl ?? '/usr/bin/perl'}: ${e.message}`));
-    child.on('exit', (code, signal) => this.onExit(child, `exited with ${code ?? signal}`));
-    return child;
+    this.exited = new Promise((resolve) => {
+      child.on('error', (e) => {
+        this.onExit(`cannot start ${perl}: ${e.message}`);
+        resolve();
+      });
+      child.on('exit', (code, signal) => {
+        this.onExit(`exited with ${code ?? signal}`);
+        resolve();
+      });
+    });
   }
 
-  private onExit(child: ChildProcess, why: string): void {
-    if (this.child !== child) return;
-    this.child = undefined;
-    this.stopIdleTimer();
+  /** Send one request; its reply settles `pending`. */
+  send(id: number, pending: Pending, frame: Buffer): void {
+    this.pending.set(id, pending);
+    // While a reply is awaited the agent's output keeps Node alive (a timed-out command's reply
+    // comes after its timer has fired).
+    (this.child.stdout as unknown as { ref(): void }).ref();
+    this.child.stdin!.write(frame);
+  }
+
+  /** Write to the agent if the request is still in flight (a deferred input, a kill). */
+  sendIfPending(id: number, frame: Buffer | string): void {
+    if (this.pending.has(id)) this.child.stdin!.write(frame);
+  }
+
+  /** Resolves true once it runs, false if it could not start. */
+  usable(): Promise<boolean> {
+    if (this.ready) return Promise.resolve(true);
+    (this.child.stdout as unknown as { ref(): void }).ref();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /**
+   * Stop taking requests; it exits once those in flight are done. Resolves when it has exited;
+   * `awaited`: keep Node running until then (close()), which an idle stop must not.
+   */
+  stop(awaited: boolean): Promise<void> {
+    if (awaited) this.child.ref();
+    if (!this.stopping) {
+      this.stopping = true;
+      this.child.stdin?.end();
+    }
+    return this.exited;
+  }
+
+  private onExit(why: string): void {
+    this.stopping = true;
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const w of this.waiters.splice(0)) w(false);
+    for (const p of pending) clearTimeout(p.timer);
     if (!this.ready) {
-      // Nothing ran: remember why and let every request go the other way.
-      this.failed = `spawn agent ${why}${this.stderr ? `: ${this.stderr.trim()}` : ''}`;
-      for (const p of pending) {
-        clearTimeout(p.timer);
-        p.fallback();
-      }
+      // Nothing ran: say why, and let every request go the other way.
+      this.onStartFailure(`spawn agent ${why}${this.stderr ? `: ${this.stderr.trim()}` : ''}`);
+      for (const p of pending) p.fallback();
       return;
     }
-    for (const p of pending) {
-      clearTimeout(p.timer);
-      p.reject(new HostError('EAGENT', `the spawn agent ${why} while a command was running${this.stderr ? `: ${this.stderr.trim()}` : ''}`));
-    }
+    for (const p of pending) p.reject(new HostError('EAGENT', `the spawn agent ${why} while a command was running${this.stderr ? `: ${this.stderr.trim()}` : ''}`));
   }
 
   private onData(b: Buffer): void {
@@ -290,13 +215,12 @@ export class SpawnAgent {
       const head = this.peekLine();
       if (head === undefined) return;
       const [kind, idText, ...rest] = head.line.split(' ');
-      const id = Number(idText);
       let bodyLength = 0;
       if (kind === 'done') bodyLength = Number(rest[2]) + Number(rest[3]);
       else if (kind === 'fail' || kind === 'sysctl' || kind === 'fatal') bodyLength = Number(rest[0]);
       if (this.buffered < head.length + bodyLength) return;
       const frame = this.take(head.length + bodyLength).subarray(head.length);
-      this.handle(kind ?? '', id, rest, frame);
+      this.handle(kind ?? '', Number(idText), rest, frame);
     }
   }
 
@@ -316,14 +240,14 @@ export class SpawnAgent {
     this.pending.delete(id);
     clearTimeout(p.timer);
     if (kind === 'done' && p.kind === 'run') {
-      if (this.options.counter) this.options.counter.count++;
+      if (p.counter) p.counter.count++;
       const code = Number(rest[0]);
-      const signum = Number(rest[1]);
+      const signal = Number(rest[1]) > 0 ? (signalName.get(Number(rest[1])) ?? null) : null;
       const outLength = Number(rest[2]);
-      traceCommand(p.started, `(agent) ${p.command}`, p.args, code < 0 ? (signalName.get(Number(rest[1])) ?? null) : code);
+      traceCommand(p.started, `(agent) ${p.command}`, p.args, code < 0 ? signal : code);
       p.resolve({
         code: code < 0 ? null : code,
-        signal: signum > 0 ? (signalName.get(signum) ?? null) : null,
+        signal,
         stdout: body.subarray(0, outLength).toString('utf8'),
         stderr: body.subarray(outLength).toString('utf8'),
         durationMs: performance.now() - p.started,
@@ -341,10 +265,10 @@ export class SpawnAgent {
     if (this.pending.size === 0) this.settle();
   }
 
-  /** Nothing in flight: let Node exit, and stop the agent if nothing comes for a while. */
+  /** Nothing in flight: let Node exit. */
   private settle(): void {
-    (this.child?.stdout as unknown as { unref(): void } | undefined)?.unref();
-    this.startIdleTimer();
+    (this.child.stdout as unknown as { unref(): void }).unref();
+    this.onIdle();
   }
 
   private peekLine(): { line: string; length: number } | undefined {
@@ -352,7 +276,7 @@ export class SpawnAgent {
     for (const c of this.chunks) {
       const nl = c.indexOf(10);
       if (nl >= 0) {
-        const head = this.chunks.length === 1 || offset === 0 ? c.subarray(0, nl) : Buffer.concat(this.chunks).subarray(0, offset + nl);
+        const head = offset === 0 ? c.subarray(0, nl) : Buffer.concat(this.chunks).subarray(0, offset + nl);
         return { line: head.toString('latin1'), length: offset + nl + 1 };
       }
       offset += c.length;
@@ -368,16 +292,160 @@ export class SpawnAgent {
     this.buffered = rest.length;
     return all.subarray(0, n);
   }
+}
+
+/**
+ * Runs commands through one helper process (see the module comment).
+ *
+ * @example
+ * ```ts
+ * const agent = new SpawnAgent();
+ * const r = await agent.run({ file: '/usr/sbin/nft', args: ['-f', '-'], options: { input: script },
+ *   netnsPath: '/run/netns/lab', fallback: () => runDirectly() });
+ * await agent.close();
+ * ```
+ */
+export class SpawnAgent {
+  /** The process taking new requests, if one runs. */
+  private current: AgentProcess | undefined;
+  private failed: string | undefined;
+  private nextId = 1;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly idleMs: number;
+  private readonly perl: string;
+
+  constructor(options: SpawnAgentOptions = {}) {
+    this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+    this.perl = options.perl ?? '/usr/bin/perl';
+  }
+
+  /** Why the agent cannot be used (it failed to start), if it cannot. */
+  get unusable(): string | undefined {
+    return this.failed;
+  }
+
+  /** Run a command (see {@link AgentCommand}). */
+  run(command: AgentCommand): Promise<RunResult> {
+    const { file, args, options = {}, fallback } = command;
+    if (this.failed) return fallback();
+    for (const s of [command.netnsPath ?? '', file, ...args, ...Object.entries(options.env ?? {}).flat()]) {
+      if (s.includes('\0')) return Promise.reject(new HostError('EINVAL', `argument contains a NUL byte: ${JSON.stringify(s)}`));
+    }
+    return new Promise<RunResult>((resolve, reject) => {
+      const id = this.nextId++;
+      const agent = this.process();
+      const env = options.env === undefined ? undefined : Object.entries(options.env).map(([k, v]) => `${k}=${v}`);
+      const strings = Buffer.from([command.netnsPath ?? '', file, ...args, ...(env ?? [])].map((s) => `${s}\0`).join(''), 'utf8');
+      const deferred = typeof options.input === 'object' ? options.input : undefined;
+      const input = Buffer.from(deferred ? '' : ((options.input as string | undefined) ?? ''), 'utf8');
+      const kill = `kill ${id} ${osConstants.signals.SIGKILL}\n`;
+      const pending: PendingRun = {
+        kind: 'run',
+        counter: command.counter,
+        command: file,
+        args,
+        resolve,
+        reject,
+        started: performance.now(),
+        timer: setTimeout(() => {
+          pending.timedOut = true;
+          agent.sendIfPending(id, kill);
+        }, options.timeoutMs ?? 30_000),
+        timedOut: false,
+        fallback: () => void fallback().then(resolve, reject),
+      };
+      agent.send(id, pending, Buffer.concat([Buffer.from(`run ${id} ${args.length} ${env?.length ?? -1} ${strings.length} ${deferred ? -1 : input.length}\n`), strings, input]));
+      deferred?.then(
+        (text) => {
+          const body = Buffer.from(text, 'utf8');
+          agent.sendIfPending(id, Buffer.concat([Buffer.from(`feed ${id} ${body.length}\n`), body]));
+        },
+        () => agent.sendIfPending(id, kill),
+      );
+    });
+  }
+
+  /**
+   * Whether commands can go through the agent: starts it if needed and waits until it runs (or
+   * failed to start, e.g. no perl).
+   */
+  usable(): Promise<boolean> {
+    if (this.failed) return Promise.resolve(false);
+    return this.process().usable();
+  }
+
+  /**
+   * For each `[path, value]` (relative to /proc/sys, e.g. `net/ipv4/ip_forward`), read the old
+   * value and write the new one, in the namespace at `netnsPath` ('' = the agent's own); stops at
+   * the first failure (the result is then shorter than the list, its last entry the failure).
+   * Call {@link usable} first.
+   */
+  writeSysctls(netnsPath: string, pairs: ReadonlyArray<readonly [string, string]>): Promise<AgentSysctlResult[]> {
+    return this.sysctlRequest('sysctl', [netnsPath, ...pairs.flat()], (fields) => {
+      const out: AgentSysctlResult[] = [];
+      for (let i = 0; i + 1 < fields.length; i += 2) out.push(fields[i] === 'ok' ? { ok: true, previous: fields[i + 1]! } : { ok: false, message: fields[i + 1]! });
+      return out;
+    });
+  }
+
+  /**
+   * Read sysctls (relative paths) in the namespace at `netnsPath` ('' = the agent's own);
+   * undefined where unreadable. Call {@link usable} first.
+   */
+  readSysctls(netnsPath: string, paths: readonly string[]): Promise<Array<string | undefined>> {
+    return this.sysctlRequest('sysread', [netnsPath, ...paths], (fields) => {
+      const out: Array<string | undefined> = [];
+      for (let i = 0; i + 1 < fields.length; i += 2) out.push(fields[i] === 'ok' ? fields[i + 1] : undefined);
+      return paths.map((_, k) => out[k]);
+    });
+  }
+
+  /** Stop the agent once its commands are done (a later request starts a new one). */
+  async close(): Promise<void> {
+    this.stopIdleTimer();
+    const agent = this.current;
+    this.current = undefined;
+    await agent?.stop(true);
+  }
+
+  private sysctlRequest<T>(kind: 'sysctl' | 'sysread', fields: readonly string[], map: (fields: string[]) => T): Promise<T> {
+    if (this.failed) return Promise.reject(new HostError('EAGENT', this.failed));
+    for (const f of fields) if (f.includes('\0')) return Promise.reject(new HostError('EINVAL', 'sysctl field contains a NUL byte'));
+    return new Promise<T>((resolve, reject) => {
+      const id = this.nextId++;
+      const body = Buffer.from(fields.map((f) => `${f}\0`).join(''), 'utf8');
+      const pending: PendingSysctl = {
+        kind: 'sysctl',
+        resolve: (f) => resolve(map(f)),
+        reject,
+        timer: setTimeout(() => reject(new HostError('ETIMEDOUT', 'the spawn agent did not answer a sysctl request within 10 s')), 10_000),
+        fallback: () => reject(new HostError('EAGENT', this.failed ?? 'the spawn agent is not running')),
+      };
+      this.process().send(id, pending, Buffer.concat([Buffer.from(`${kind} ${id} ${body.length}\n`), body]));
+    });
+  }
+
+  /** The process taking requests, started if none is. */
+  private process(): AgentProcess {
+    this.stopIdleTimer();
+    if (this.current && !this.current.stopping) return this.current;
+    const agent = new AgentProcess(
+      this.perl,
+      (why) => (this.failed ??= why),
+      () => this.current === agent && this.startIdleTimer(),
+    );
+    this.current = agent;
+    return agent;
+  }
 
   private startIdleTimer(): void {
     this.stopIdleTimer();
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
-      if (this.pending.size > 0 || !this.child) return;
-      // Detach first: a request arriving before it has exited starts a new agent.
-      const child = this.child;
-      this.child = undefined;
-      child.stdin?.end();
+      const agent = this.current;
+      if (!agent || agent.pending.size > 0) return;
+      this.current = undefined;
+      void agent.stop(false);
     }, this.idleMs);
     this.idleTimer.unref();
   }
@@ -386,4 +454,15 @@ export class SpawnAgent {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
   }
+}
+
+let shared: SpawnAgent | undefined;
+
+/**
+ * The agent every {@link CommandContext} of this Node process uses (one helper process for all
+ * backends and namespaces).
+ */
+export function sharedSpawnAgent(perl: string): SpawnAgent {
+  shared ??= new SpawnAgent({ perl });
+  return shared;
 }

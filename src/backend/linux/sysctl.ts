@@ -1,8 +1,8 @@
 /**
  * Sysctls: written straight to /proc/sys in the current namespace (no process). Inside a named
  * namespace, /proc/sys/net belongs to the namespace of the process that opens it, so Node (which
- * cannot setns) must ask a process that lives there: the context's spawn agent, which reads and
- * writes them itself (no process), or else ONE `nsenter --net=… sysctl k k=v k2 k2=v2 …` per run:
+ * cannot setns) must ask a process that goes there: the spawn agent, which joins the namespace
+ * for the moment and reads and writes them itself (no process), or else ONE `nsenter --net=… sysctl k k=v k2 k2=v2 …` per run:
  * procps `sysctl` reads an argument without `=` and writes one with `=`, in order, so that single
  * process both records the previous value (for the undo) and sets the new one.
  *
@@ -58,7 +58,7 @@ export async function readSysctls(ctx: CommandContext, keys: readonly string[]):
   }
   const paths = keys.map((k) => sysctlPath(k));
   if (ctx.agent && (await ctx.agent.usable())) {
-    const values = await ctx.agent.readSysctls(paths);
+    const values = await ctx.agent.readSysctls(ctx.netnsPath, paths);
     keys.forEach((k, i) => values[i] !== undefined && (out[k] = values[i]!));
     return out;
   }
@@ -126,7 +126,7 @@ export async function applySysctls(ctx: CommandContext, ops: readonly SysctlOp[]
     }
   }
   if (valid > 0 && ctx.agent && (await ctx.agent.usable())) {
-    const written = await ctx.agent.writeSysctls(ops.slice(0, valid).map((op) => [sysctlPath(op.key, op), op.value] as const));
+    const written = await ctx.agent.writeSysctls(ctx.netnsPath, ops.slice(0, valid).map((op) => [sysctlPath(op.key, op), op.value] as const));
     for (let i = 0; i < written.length; i++) {
       const w = written[i]!;
       const op = ops[i]!;
