@@ -3,15 +3,18 @@
  * namespace (median of several runs, processes spawned per start/stop), and, where libvirtd is
  * installed, the same network started by a real libvirtd 9.0 in its own namespace (monolithic
  * daemon, only the network driver, tmpfs over its folders in a private mount namespace), then the
- * ratio. Needs root. Nothing touches the root namespace or the host's folders.
+ * ratio. virtnet runs as a library with its spawn agent warm or cold, without it, and as the
+ * `virtnet` command (Node's start-up included, as virsh's is in libvirtd's figure). Needs root.
+ * Nothing touches the root namespace or the host's folders.
  *
- * Run: `npx tsx bench/apply.ts [iterations]` (default 10).
+ * Run: `npm run bench:apply [-- iterations]` (default 10; it builds dist/ for the CLI row).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LinuxBackend, type SpawnMode } from '../src/backend/linux/index.js';
+import { LinuxBackend } from '../src/backend/linux/index.js';
+import { spawnAgentStarts } from '../src/backend/linux/spawn-agent.js';
 import { hasBinary, run } from '../src/backend/linux/run.js';
 import { compileNetwork } from '../src/compile/compile.js';
 import type { FirewallBackendName } from '../src/compile/plan.js';
@@ -65,39 +68,97 @@ interface Figures {
 interface Runner {
   name: string;
   figures: Figures & { virshNoop?: number[] };
+  /** Process counts are pids handed out system-wide meanwhile (an upper bound). */
+  systemWide?: boolean;
   cycle(): Promise<void>;
   close(): Promise<void>;
 }
 
 const emptyFigures = (): Figures => ({ start: [], stop: [], startProcesses: [], stopProcesses: [] });
 
-async function virtnetRunner(firewall: FirewallBackendName, spawnMode: SpawnMode, temp: string): Promise<Runner> {
-  const ns = await newNs(`${firewall}-${spawnMode}`);
-  const base = join(temp, `${firewall}-${spawnMode}`);
+/**
+ * How a virtnet contender starts its tools:
+ * - `warm`: through the spawn agent, already running (a long-lived program: libvirtd's daemon is
+ *   warm too);
+ * - `cold`: through the spawn agent, stopped before each start and stop, so each pays for the
+ *   agent's start, as the first command of a `virtnet` CLI call does;
+ * - `direct`: every tool spawned from Node (option `spawn: 'direct'`).
+ */
+type Variant = 'warm' | 'cold' | 'direct';
+
+async function virtnetRunner(firewall: FirewallBackendName, variant: Variant, temp: string): Promise<Runner> {
+  const ns = await newNs(`${firewall}-${variant}`);
+  const base = join(temp, `${firewall}-${variant}`);
   mkdirSync(base, { mode: 0o755 });
   const plan = compileNetwork(parseNetwork(DEFAULT_XML), { firewallBackend: firewall, stateDir: join(base, 'lib'), pidDir: join(base, 'run'), leaseHelper: null });
-  const backend = new LinuxBackend({ netns: ns, runDir: join(base, 'virtnet'), spawn: spawnMode });
+  const backend = new LinuxBackend({ netns: ns, runDir: join(base, 'virtnet'), spawn: variant === 'direct' ? 'direct' : 'agent' });
+  const agent = backend.executor.ctx.agent;
+  // Untimed: bring the agent to the state the variant measures.
+  const prepare = async () => {
+    if (variant === 'warm') await agent?.usable();
+    if (variant === 'cold') await agent?.close();
+  };
   const figures = emptyFigures();
   return {
-    name: `virtnet (${firewall}, ${spawnMode})`,
+    name: `virtnet (${firewall}, ${variant})`,
     figures,
     async cycle() {
+      await prepare();
+      let agents = spawnAgentStarts();
       let t = performance.now();
       const up = await backend.apply(plan);
       figures.start.push(performance.now() - t);
       if (!up.ok) throw new Error(`virtnet apply failed: ${up.error?.message}`);
-      figures.startProcesses.push(up.processes);
-      if (process.env.VNT_BENCH_STEPS) console.log(firewall, up.operations.map((o) => `${o.operation.kind}:${o.durationMs.toFixed(0)}`).join(' '));
+      // The tools, plus the agent if this start started it.
+      figures.startProcesses.push(up.processes + spawnAgentStarts() - agents);
+      if (process.env.VNT_BENCH_STEPS) console.log(firewall, variant, up.operations.map((o) => `${o.operation.kind}:${o.durationMs.toFixed(0)}`).join(' '));
+      await prepare();
+      agents = spawnAgentStarts();
       t = performance.now();
       const down = await backend.teardown(plan.network);
       figures.stop.push(performance.now() - t);
       if (!down.ok) throw new Error(`virtnet teardown failed: ${down.error?.message}`);
-      figures.stopProcesses.push(down.processes);
+      figures.stopProcesses.push(down.processes + spawnAgentStarts() - agents);
     },
     close: async () => {
       await backend.close();
       await dropNs(ns);
     },
+  };
+}
+
+/**
+ * The `virtnet` command itself (dist/cli.js, built by the npm script), apply and destroy, timed
+ * from outside like `virsh net-create` / `net-destroy`: Node's own start-up included, as virsh's is.
+ */
+async function cliRunner(temp: string): Promise<Runner | string> {
+  const cli = join(repo, 'dist', 'cli.js');
+  if (!existsSync(cli)) return 'dist/cli.js not built (run through `npm run bench:apply`)';
+  const ns = await newNs('cli');
+  const base = join(temp, 'cli');
+  mkdirSync(base, { mode: 0o755 });
+  const xmlFile = join(base, 'default.xml');
+  writeFileSync(xmlFile, DEFAULT_XML);
+  const dirs = ['--netns', ns, '--state-dir', join(base, 'lib'), '--pid-dir', join(base, 'run'), '--run-dir', join(base, 'virtnet')];
+  const figures = emptyFigures();
+  return {
+    name: 'virtnet CLI (nftables; node dist/cli.js)',
+    figures,
+    systemWide: true,
+    async cycle() {
+      let p = lastPid();
+      let t = performance.now();
+      await must(process.execPath, [cli, 'apply', ...dirs, xmlFile]);
+      figures.start.push(performance.now() - t);
+      // Node itself and everything it started (system-wide count, as for libvirtd).
+      figures.startProcesses.push(pidsSince(p));
+      p = lastPid();
+      t = performance.now();
+      await must(process.execPath, [cli, 'destroy', ...dirs.slice(0, 2), ...dirs.slice(6), 'default']);
+      figures.stop.push(performance.now() - t);
+      figures.stopProcesses.push(pidsSince(p));
+    },
+    close: () => dropNs(ns),
   };
 }
 
@@ -158,6 +219,7 @@ async function libvirtdRunner(temp: string): Promise<Runner | string> {
   return {
     name: 'libvirtd 9.0 (virsh net-create/destroy)',
     figures,
+    systemWide: true,
     async cycle() {
       let t = performance.now();
       await virsh(['net-list', '--all']);
@@ -190,7 +252,10 @@ async function main() {
   try {
     console.log(`default NAT network (examples/networks/default.xml), ${iterations} start/stop cycles each, inside network namespaces`);
     const runners: Runner[] = [];
-    for (const firewall of ['nftables', 'iptables'] as const) for (const mode of ['agent', 'direct'] as const) runners.push(await virtnetRunner(firewall, mode, temp));
+    for (const firewall of ['nftables', 'iptables'] as const) for (const variant of ['warm', 'cold', 'direct'] as const) runners.push(await virtnetRunner(firewall, variant, temp));
+    const cli = await cliRunner(temp);
+    if (typeof cli === 'string') console.log(`virtnet CLI: skipped (${cli})`);
+    else runners.push(cli);
     const ours = runners.length;
     const lv = await libvirtdRunner(temp);
     if (typeof lv === 'string') console.log(`libvirtd: skipped (${lv})`);
@@ -211,8 +276,8 @@ async function main() {
     const rows: string[][] = [['', 'start median', 'stop median', 'start min', 'processes/start', 'processes/stop']];
     for (const r of runners) {
       const f = r.figures;
-      const approx = f.virshNoop ? '≤' : '';
-      const first = f.virshNoop ? '' : ` (first ${f.startProcesses[0]})`;
+      const approx = r.systemWide ? '≤' : '';
+      const first = r.systemWide ? '' : ` (first ${f.startProcesses[0]})`;
       rows.push([r.name, fmt(median(f.start)), fmt(median(f.stop)), fmt(Math.min(...f.start)), `${approx}${median(f.startProcesses)}${first}`, `${approx}${median(f.stopProcesses)}`]);
       if (f.virshNoop) rows.push(['  of which a no-op virsh call', fmt(median(f.virshNoop)), '', '', '', '']);
     }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { ApplyResult, HostState } from '../../backend/index.js';
 import { LinuxBackend } from '../../backend/index.js';
 import type { Network } from '../../model/index.js';
-import { compileNetwork, describeOperation, describePlan } from '../../compile/index.js';
+import { compileNetwork, describeOperation, describePlan, needsBridgeAllocation } from '../../compile/index.js';
 import { parseArgs } from '../args.js';
 import type { Io } from '../io.js';
 import { loadNetwork, loadValidNetwork, ReportedError } from '../load.js';
@@ -81,7 +81,8 @@ async function applyWith(backend: LinuxBackend, network: Network, folders: { sta
   const plan = compileNetwork(network, {
     ...folders,
     firewallBackend: chosen ?? previous?.firewallBackend ?? 'nftables',
-    usedBridgeNames: await backend.usedBridgeNames(),
+    // Only a name left to allocate (absent or `virbr%d`) needs the host's links: one process.
+    usedBridgeNames: needsBridgeAllocation(network.bridge?.name) ? await backend.usedBridgeNames() : [],
     ...(previous ? { previous } : {}),
   });
   const result = await backend.apply(plan);
