@@ -18,6 +18,7 @@ import { HostError } from '../types.js';
 // names (`sysctlPath`, `run`, …) would collide with other layers'. Import helpers from their modules.
 export { LinuxExecutor, type LinuxExecutorOptions } from './executor.js';
 export type { SpawnMode } from './netns.js';
+export { spawnAgentStarts } from './spawn-agent.js';
 export { inspectNetwork } from './inspect.js';
 
 /** Default root of virtnet's runtime state. */
