@@ -67,14 +67,15 @@ describe.skipIf(skip !== undefined)('LinuxBackend transactions (fault at every o
     }
   });
 
-  for (const firewall of ['nftables', 'iptables'] as const) {
-    it.concurrent(`${firewall}: a real failure (the bridge exists) undoes what ran alongside the ip batch`, async () => {
+  // Both ways of starting tools: through the spawn agent (default) and spawned from Node.
+  for (const [firewall, spawn] of [['nftables', 'agent'], ['iptables', 'agent'], ['nftables', 'direct'], ['iptables', 'direct']] as const) {
+    it.concurrent(`${firewall}, ${spawn}: a real failure (the bridge exists) undoes what ran alongside the ip batch`, async () => {
       const ns = await createNamespace('tx');
       const base = mkdtempSync(join(tmpdir(), 'vnt-tx-'));
       chmodSync(base, 0o755);
       temp.push(base);
       const plan = compileNetwork(parseNetwork(INPUT_XML), { firewallBackend: firewall, stateDir: join(base, 'lib'), pidDir: join(base, 'run'), leaseHelper: null });
-      const backend = new LinuxBackend({ netns: ns, runDir: join(base, 'virtnet') });
+      const backend = new LinuxBackend({ netns: ns, runDir: join(base, 'virtnet'), spawn });
       // libvirt's global chains exist from an earlier start (they are never removed).
       expect((await backend.apply(plan)).ok).toBe(true);
       expect((await backend.teardown(plan.network)).ok).toBe(true);
@@ -90,7 +91,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend transactions (fault at every o
       expect((await backend.inspect(plan.network)).active).toBe(false);
     });
 
-    it.concurrent(`${firewall}: every injected failure leaves the namespace exactly as it was`, async () => {
+    it.concurrent(`${firewall}, ${spawn}: every injected failure leaves the namespace exactly as it was`, async () => {
       const ns = await createNamespace('tx');
       const base = mkdtempSync(join(tmpdir(), 'vnt-tx-'));
       chmodSync(base, 0o755);
@@ -101,7 +102,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend transactions (fault at every o
         pidDir: join(base, 'run'),
         leaseHelper: null,
       });
-      const backend = new LinuxBackend({ netns: ns, runDir: join(base, 'virtnet') });
+      const backend = new LinuxBackend({ netns: ns, runDir: join(base, 'virtnet'), spawn });
 
       // One cycle creates libvirt's global chains (never removed, by libvirt either).
       const first = await backend.apply(plan);
