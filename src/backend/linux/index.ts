@@ -17,8 +17,9 @@ import { HostError } from '../types.js';
 // Only the backend's own names: this module is re-exported from the package root, where helper
 // names (`sysctlPath`, `run`, …) would collide with other layers'. Import helpers from their modules.
 export { LinuxExecutor, type LinuxExecutorOptions } from './executor.js';
-export type { SpawnMode } from './netns.js';
-export { spawnAgentStarts } from './spawn-agent.js';
+export type { CommandContext, SpawnMode } from './netns.js';
+export type { ProcessCounter, RunOptions, RunResult } from './run.js';
+export { spawnAgentStarts, type AgentCommand, type AgentSysctlResult, type SpawnAgent, type SpawnAgentOptions } from './spawn-agent.js';
 export { inspectNetwork } from './inspect.js';
 
 /** Default root of virtnet's runtime state. */

@@ -16,8 +16,8 @@ import { ProcessCounter, hasBinary, run, resolveBinary, type RunOptions, type Ru
 import { sharedSpawnAgent, setnsSyscallNumber, type SpawnAgent } from './spawn-agent.js';
 
 /**
- * How tools are started: `agent` (default) through the process's {@link SpawnAgent}, falling
- * back to `direct` where the agent cannot run; `direct`: one spawn from Node per tool.
+ * How tools are started: `agent` (default) through the process's spawn agent (spawn-agent.ts),
+ * falling back to `direct` where the agent cannot run; `direct`: one spawn from Node per tool.
  */
 export type SpawnMode = 'agent' | 'direct';
 

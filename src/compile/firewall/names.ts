@@ -12,7 +12,7 @@ export { IFNAME_MAX_BYTES } from '../interface-name.js';
 
 /**
  * Throw `CompileError` `firewall.interface-name` unless `name` is a valid interface name that can
- * enter a firewall rule unquoted (the rule of {@link interfaceNameFault}).
+ * enter a firewall rule unquoted (the rule of `interfaceNameFault` in compile/interface-name.ts).
  *
  * @example
  * ```ts
