@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parseIptablesSave, parseNftListing } from '../../compile/firewall/index.js';
+import { parseIptablesSave, parseNftJson } from '../../compile/firewall/index.js';
 import type { FirewallBackendName, Plan } from '../../compile/plan.js';
 import { networkAddress } from '../../model/address.js';
 import type { HostState, ObservedAddress, ObservedLink, ObservedRoute } from '../types.js';
@@ -98,8 +98,9 @@ function mentions(line: string, bridge: string | undefined, subnets: readonly st
 
 /**
  * The firewall rules that belong to a network: `-A` lines of iptables-save / ip6tables-save, or
- * rule lines of `nft list ruleset` (counters normalised), that name its bridge or one of its
- * subnets. The dumps are read with the firewall compiler's own parsers.
+ * rules of `nft -j list ruleset` rendered in nft's listed form (bare `counter`), that name its
+ * bridge or one of its subnets. The dumps are read with the firewall compiler's own parsers; a
+ * failing nft (no ruleset to read) gives no rules, as an empty dump does.
  */
 export async function readFirewall(ctx: CommandContext, backend: FirewallBackendName, bridge: string | undefined, subnets: readonly string[]): Promise<string[]> {
   const rules: string[] = [];
@@ -114,7 +115,9 @@ export async function readFirewall(ctx: CommandContext, backend: FirewallBackend
     return rules;
   }
   if (!hasBinary('nft')) return rules;
-  const { tables } = parseNftListing((await ctx.tool('nft', ['list', 'ruleset'])).stdout);
+  const listed = await ctx.tool('nft', ['-j', 'list', 'ruleset']);
+  if (listed.code !== 0) return rules;
+  const { tables } = parseNftJson(listed.stdout);
   for (const [table, listing] of Object.entries(tables)) {
     for (const [chain, chainRules] of Object.entries(listing.chains)) {
       for (const rule of chainRules) if (mentions(rule.text, bridge, subnets)) rules.push(`${table} ${chain} ${rule.text}`);

@@ -16,5 +16,6 @@ export * from './iptables-state.js';
 export * from './iptables-restore.js';
 export * from './nft-script.js';
 export * from './nft-state.js';
+export * from './nft-json.js';
 export * from './nft-handles.js';
 export * from './removal-recipe.js';
