@@ -8,11 +8,11 @@
 import { parseIptablesSave, parseNftJson } from '../../compile/firewall/index.js';
 import type { FirewallBackendName, Plan } from '../../compile/plan.js';
 import { networkAddress } from '../../model/address.js';
-import type { HostState, ObservedAddress, ObservedLink, ObservedRoute } from '../types.js';
+import { HostError, type HostState, type ObservedAddress, type ObservedLink, type ObservedRoute } from '../types.js';
 import { readFileState } from './files.js';
 import { isLiveDnsmasq, processArgs, readPidfile } from './dnsmasq-process.js';
 import type { CommandContext } from './netns.js';
-import { hasBinary } from './run.js';
+import { describeFailure, hasBinary, type RunResult } from './run.js';
 import { readSysctls } from './sysctl.js';
 import { batchLine } from './iproute2.js';
 
@@ -99,15 +99,16 @@ function mentions(line: string, bridge: string | undefined, subnets: readonly st
 /**
  * The firewall rules that belong to a network: `-A` lines of iptables-save / ip6tables-save, or
  * rules of `nft -j list ruleset` rendered in nft's listed form (bare `counter`), that name its
- * bridge or one of its subnets. The dumps are read with the firewall compiler's own parsers; a
- * failing nft (no ruleset to read) gives no rules, as an empty dump does.
+ * bridge or one of its subnets. The dumps are read with the firewall compiler's own parsers. A
+ * dump tool that fails is an error (`ECOMMAND`), not an empty firewall: an empty ruleset lists
+ * with exit status 0.
  */
 export async function readFirewall(ctx: CommandContext, backend: FirewallBackendName, bridge: string | undefined, subnets: readonly string[]): Promise<string[]> {
   const rules: string[] = [];
   if (backend === 'iptables') {
     for (const [tool, family] of [['iptables-save', 'ipv4'], ['ip6tables-save', 'ipv6']] as const) {
       if (!hasBinary(tool)) continue;
-      const { tables } = parseIptablesSave((await ctx.tool(tool, [])).stdout);
+      const { tables } = parseIptablesSave(succeeded(tool, [], await ctx.tool(tool, [])).stdout);
       for (const [table, state] of Object.entries(tables)) {
         for (const line of state.rules) if (mentions(line, bridge, subnets)) rules.push(`${family} ${table} ${line}`);
       }
@@ -115,15 +116,19 @@ export async function readFirewall(ctx: CommandContext, backend: FirewallBackend
     return rules;
   }
   if (!hasBinary('nft')) return rules;
-  const listed = await ctx.tool('nft', ['-j', 'list', 'ruleset']);
-  if (listed.code !== 0) return rules;
-  const { tables } = parseNftJson(listed.stdout);
+  const { tables } = parseNftJson(succeeded('nft', ['-j', 'list', 'ruleset'], await ctx.tool('nft', ['-j', 'list', 'ruleset'])).stdout);
   for (const [table, listing] of Object.entries(tables)) {
     for (const [chain, chainRules] of Object.entries(listing.chains)) {
       for (const rule of chainRules) if (mentions(rule.text, bridge, subnets)) rules.push(`${table} ${chain} ${rule.text}`);
     }
   }
   return rules;
+}
+
+/** The result of a dump command that exited 0; otherwise a `HostError` with what it said. */
+function succeeded(command: string, args: readonly string[], r: RunResult): RunResult {
+  if (r.code !== 0) throw new HostError('ECOMMAND', describeFailure(command, args, r));
+  return r;
 }
 
 /**

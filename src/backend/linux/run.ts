@@ -145,5 +145,5 @@ export function traceCommand(started: number, command: string, args: readonly st
 export function describeFailure(command: string, args: readonly string[], r: RunResult): string {
   const why = r.timedOut ? 'timed out' : r.code === null ? `killed by ${r.signal}` : `exited with ${r.code}`;
   const text = (r.stderr || r.stdout).trim();
-  return `${command} ${args.join(' ')} ${why}${text ? `: ${text}` : ''}`;
+  return `${[command, ...args].join(' ')} ${why}${text ? `: ${text}` : ''}`;
 }
