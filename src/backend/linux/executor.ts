@@ -336,12 +336,21 @@ export class LinuxExecutor implements OperationExecutor {
       return out;
     };
     const firewall = () => this.runClass('firewall', only('firewall'), true);
-    const links = async () => [...(await this.runClass('sysctl', only('sysctl'), true)), ...(await this.runClass('ip', only('ip'), true))];
-    const net = async () => {
-      if (only('firewall').every(({ op }) => removalNeedsNoLink(op))) return (await Promise.all([firewall(), links()])).flat();
-      return [...(await firewall()), ...(await links())];
+    const links = async () => {
+      // (No await when there are no sysctls, so the ip batch is sent at once.)
+      const sysctls = only('sysctl').length > 0 ? await this.runClass('sysctl', only('sysctl'), true) : [];
+      return [...sysctls, ...(await this.runClass('ip', only('ip'), true))];
     };
-    const [a, b] = await Promise.all([host(), net()]);
+    const net = async () => {
+      if (!only('firewall').every(({ op }) => removalNeedsNoLink(op))) return [...(await firewall()), ...(await links())];
+      // The link branch first: its ip process gets going before the others compete for the CPUs,
+      // then waits in the kernel (a bridge's deletion is two RCU barriers) while they run.
+      const linkSteps = links();
+      return (await Promise.all([firewall(), linkSteps])).flat();
+    };
+    // The network side first, for the same reason.
+    const networkSteps = net();
+    const [a, b] = await Promise.all([host(), networkSteps]);
     const byIndex = new Map<number, ExecutedStep>();
     for (const r of [...a, ...b]) byIndex.set(r.index, r.step);
     return ops.map((op, index) => byIndex.get(index) ?? { operation: op, ok: false, undo: [], durationMs: 0, error: new HostError('EEXECUTOR', 'not run', op) });
