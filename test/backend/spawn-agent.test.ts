@@ -86,8 +86,18 @@ describe.skipIf(noPerl !== undefined)('SpawnAgent: commands', () => {
     expect(spawnAgentStarts() - startsBefore).toBe(1);
   });
 
-  it('refuses NUL bytes in arguments before anything runs', async () => {
+  it('refuses NUL bytes in arguments and bad environment names before anything runs', async () => {
     await expect(exec('/bin/echo', ['a\0b'])).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(exec('/usr/bin/env', [], { env: { 'A=B': 'c' } })).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(exec('/usr/bin/env', [], { env: { '': 'c' } })).rejects.toMatchObject({ code: 'EINVAL' });
+  });
+
+  it('reaps a child that closed its pipes but runs on, without waiting on its pipes', async () => {
+    // The shell closes stdout and stderr, then lives 150 ms more: done comes at its exit.
+    const started = performance.now();
+    const r = await exec('/bin/sh', ['-c', 'exec >&- 2>&-; sleep 0.15; exit 4']);
+    expect(r.code).toBe(4);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
   });
 });
 

@@ -214,16 +214,19 @@ sub next_request {
 while ($stdin_open || %jobs) {
   my ($rin, $win) = ('', '');
   vec($rin, 0, 1) = 1 if $stdin_open;
-  my $waiting = 0;
+  my $poll;
   for my $job (values %jobs) {
     my $fh = $job->{fh};
     vec($rin, fileno $fh->{out}, 1) = 1 if $fh->{out};
     vec($rin, fileno $fh->{err}, 1) = 1 if $fh->{err};
     vec($win, fileno $fh->{in}, 1) = 1 if $fh->{in} && $byfd{fileno $fh->{in}};
-    $waiting = 1 if !$fh->{out} && !$fh->{err};
+    next if $fh->{out} || $fh->{err};
+    # A child whose pipes are closed is about to exit: poll for it every millisecond, and every
+    # 20 ms once it has taken longer than that (one that closed them and runs on).
+    my $every = ($job->{polls}++ < 20) ? 0.001 : 0.02;
+    $poll = $every if !defined $poll || $every < $poll;
   }
-  # A child whose pipes are closed is about to exit: poll for it every millisecond.
-  my $n = select(my $rout = $rin, my $wout = $win, undef, $waiting ? 0.001 : undef);
+  my $n = select(my $rout = $rin, my $wout = $win, undef, $poll);
   if ($n < 0) { next if $! == $EINTR; fatal("select: $!"); }
   if ($n > 0) {
     if ($stdin_open && vec($rout, 0, 1)) {

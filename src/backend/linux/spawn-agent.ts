@@ -331,6 +331,9 @@ export class SpawnAgent {
     for (const s of [command.netnsPath ?? '', file, ...args, ...Object.entries(options.env ?? {}).flat()]) {
       if (s.includes('\0')) return Promise.reject(new HostError('EINVAL', `argument contains a NUL byte: ${JSON.stringify(s)}`));
     }
+    for (const key of Object.keys(options.env ?? {})) {
+      if (key === '' || key.includes('=')) return Promise.reject(new HostError('EINVAL', `invalid environment variable name ${JSON.stringify(key)}`));
+    }
     return new Promise<RunResult>((resolve, reject) => {
       const id = this.nextId++;
       const agent = this.process();
