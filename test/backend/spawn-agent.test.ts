@@ -7,7 +7,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LinuxBackend } from '../../src/backend/linux/index.js';
 import { CommandContext } from '../../src/backend/linux/netns.js';
 import { ProcessCounter, hasBinary, run, type RunOptions, type RunResult } from '../../src/backend/linux/run.js';
 import { SpawnAgent, setnsSyscallNumber, spawnAgentStarts } from '../../src/backend/linux/spawn-agent.js';
@@ -256,6 +259,19 @@ describe.skipIf(systemSkip !== undefined)('SpawnAgent in a network namespace', (
     await ctx.dropPrewarmed();
     // cat, and cat -n (killed): nothing else ran.
     expect(ctx.counter.count).toBe(2);
+  });
+
+  it('LinuxBackend.warmUp starts the agent in the background; with spawn: direct it starts nothing', async () => {
+    const backend = new LinuxBackend({ netns: ns, runDir: join(tmpdir(), `vnt-warm-${process.pid}`) });
+    await backend.close();
+    const before = spawnAgentStarts();
+    backend.warmUp();
+    expect(await backend.executor.ctx.agent!.usable()).toBe(true);
+    expect(spawnAgentStarts() - before).toBe(1);
+    const direct = new LinuxBackend({ netns: ns, runDir: join(tmpdir(), `vnt-warm-${process.pid}`), spawn: 'direct' });
+    direct.warmUp();
+    expect(direct.executor.ctx.agent).toBeUndefined();
+    expect(spawnAgentStarts() - before).toBe(1);
   });
 
   it('direct mode spawns each tool from Node, through nsenter', async () => {

@@ -73,6 +73,14 @@ export class LinuxBackend extends TransactionalBackend {
   }
 
   /**
+   * Start the helper process that starts the tools now, in the background, so that the first
+   * command does not wait for it (~20 ms here). Does nothing with `spawn: 'direct'`.
+   */
+  warmUp(): void {
+    void this.executor.ctx.agent?.usable();
+  }
+
+  /**
    * Stop the helper process that starts the tools (shared by every backend of this Node process)
    * now instead of after its 2 s idle time; it never keeps Node running either way, and is never
    * a process inside the namespace. The backend stays usable: a later call starts a new one.
