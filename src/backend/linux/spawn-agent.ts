@@ -416,15 +416,20 @@ export class SpawnAgent {
     for (const f of fields) if (f.includes('\0')) return Promise.reject(new HostError('EINVAL', 'sysctl field contains a NUL byte'));
     return new Promise<T>((resolve, reject) => {
       const id = this.nextId++;
+      const agent = this.process();
       const body = Buffer.from(fields.map((f) => `${f}\0`).join(''), 'utf8');
       const pending: PendingSysctl = {
         kind: 'sysctl',
         resolve: (f) => resolve(map(f)),
         reject,
-        timer: setTimeout(() => reject(new HostError('ETIMEDOUT', 'the spawn agent did not answer a sysctl request within 10 s')), 10_000),
+        timer: setTimeout(() => {
+          // Forgotten, so the agent can go idle; a late answer is dropped.
+          agent.pending.delete(id);
+          reject(new HostError('ETIMEDOUT', 'the spawn agent did not answer a sysctl request within 10 s'));
+        }, 10_000),
         fallback: () => reject(new HostError('EAGENT', this.failed ?? 'the spawn agent is not running')),
       };
-      this.process().send(id, pending, Buffer.concat([Buffer.from(`${kind} ${id} ${body.length}\n`), body]));
+      agent.send(id, pending, Buffer.concat([Buffer.from(`${kind} ${id} ${body.length}\n`), body]));
     });
   }
 
