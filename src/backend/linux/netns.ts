@@ -1,8 +1,8 @@
 /**
- * Where and how host tools run. By default through the {@link SpawnAgent}, a small helper process
- * (one per Node process) that starts each tool inside the namespace (see spawn-agent.ts for why
- * and what it saves). Without the agent (option `spawn: 'direct'`, or no perl on the host) each tool is
- * spawned from Node: inside a namespace `ip -n NS` for iproute2 itself, every other tool via
+ * Where and how host tools run. By default through the spawn agent, a small helper process (one
+ * per Node process) that starts each tool inside the namespace (see spawn-agent.ts for why and
+ * what it saves). Without the agent (option `spawn: 'direct'`, or no perl on the host) each tool
+ * is spawned from Node: inside a namespace `ip -n NS` for iproute2 itself, every other tool via
  * `nsenter --net=/run/netns/NS TOOL …` (or `ip netns exec NS TOOL …` where util-linux' nsenter is
  * missing), which enters the namespace and then execs the tool, so it is still one process (one
  * pid) per call. nsenter only joins the network namespace; `ip netns exec` also makes a mount
@@ -78,9 +78,10 @@ export class CommandContext {
 
   /** Run TOOL in the namespace (through the agent, or `nsenter --net=… TOOL ARGS`), or directly without one. */
   tool(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const warm = this.warm.get([command, ...args].join('\0'));
+    const key = [command, ...args].join('\0');
+    const warm = this.warm.get(key);
     if (warm && options.input !== undefined) {
-      this.warm.delete([command, ...args].join('\0'));
+      this.warm.delete(key);
       Promise.resolve(options.input).then(warm.feed, warm.cancel);
       return warm.result;
     }

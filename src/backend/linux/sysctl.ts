@@ -2,9 +2,10 @@
  * Sysctls: written straight to /proc/sys in the current namespace (no process). Inside a named
  * namespace, /proc/sys/net belongs to the namespace of the process that opens it, so Node (which
  * cannot setns) must ask a process that goes there: the spawn agent, which joins the namespace
- * for the moment and reads and writes them itself (no process), or else ONE `nsenter --net=… sysctl k k=v k2 k2=v2 …` per run:
- * procps `sysctl` reads an argument without `=` and writes one with `=`, in order, so that single
- * process both records the previous value (for the undo) and sets the new one.
+ * for the moment and reads and writes them itself (no process), or else ONE
+ * `nsenter --net=… sysctl k k=v k2 k2=v2 …` per run: procps `sysctl` reads an argument without
+ * `=` and writes one with `=`, in order, so that single process both records the previous value
+ * (for the undo) and sets the new one.
  *
  * @module
  */
@@ -111,14 +112,13 @@ export async function applySysctls(ctx: CommandContext, ops: readonly SysctlOp[]
     }
     return results;
   }
-  // Validate everything before spawning, so a bad key fails at its own index with nothing run.
-  const args: string[] = [];
+  // Validate everything before anything runs, so a bad key fails at its own index with nothing done.
+  const pairs: Array<readonly [string, string]> = [];
   let valid = ops.length;
   let invalid: HostError | undefined;
   for (let i = 0; i < ops.length; i++) {
     try {
-      const p = sysctlPath(ops[i]!.key, ops[i]);
-      args.push(p, `${p}=${checkValue(ops[i]!)}`);
+      pairs.push([sysctlPath(ops[i]!.key, ops[i]), checkValue(ops[i]!)]);
     } catch (e) {
       valid = i;
       invalid = e as HostError;
@@ -126,7 +126,7 @@ export async function applySysctls(ctx: CommandContext, ops: readonly SysctlOp[]
     }
   }
   if (valid > 0 && ctx.agent && (await ctx.agent.usable())) {
-    const written = await ctx.agent.writeSysctls(ctx.netnsPath, ops.slice(0, valid).map((op) => [sysctlPath(op.key, op), op.value] as const));
+    const written = await ctx.agent.writeSysctls(ctx.netnsPath, pairs);
     for (let i = 0; i < written.length; i++) {
       const w = written[i]!;
       const op = ops[i]!;
@@ -134,6 +134,8 @@ export async function applySysctls(ctx: CommandContext, ops: readonly SysctlOp[]
       else return [...results, { op, ok: false, undo: [], error: new HostError(/No such file/.test(w.message) ? 'ENOENT' : 'EIO', w.message, op) }];
     }
   } else if (valid > 0) {
+    // procps reads an argument without `=` and writes one with `=`, in order.
+    const args = pairs.flatMap(([path, value]) => [path, `${path}=${value}`]);
     const r = await ctx.tool('sysctl', args, { timeoutMs: 10_000 });
     const lines = r.stdout.split('\n').filter((l) => l.includes(' = '));
     if (r.code === 0 && lines.length === 2 * valid) {
