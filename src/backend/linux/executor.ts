@@ -2,9 +2,9 @@
  * The Linux {@link OperationExecutor}: performs plan operations on the real host (or inside one
  * network namespace) with as few processes as the operations allow.
  *
- * Process budget (counted in {@link LinuxExecutor.processCount}):
- * - the spawn agent, when tools run through it (see spawn-agent.ts): one per backend while it has
- *   work, started by the first tool;
+ * Process budget (the tools are counted in {@link LinuxExecutor.processCount}):
+ * - the spawn agent, when tools run through it (see spawn-agent.ts): one per Node process while
+ *   it has work, started by the first tool (counted in `spawnAgentStarts()`);
  * - consecutive link/address/route operations: ONE `ip -batch -` (commands on stdin);
  * - sysctls: written to /proc/sys (by Node, or inside a namespace by the agent; 0 processes);
  *   without the agent inside a namespace ONE `nsenter --net=… sysctl …` (see sysctl.ts);
@@ -15,9 +15,9 @@
  * - files and directories: no process;
  * - dnsmasq: its own process (it daemonises; the foreground one exits).
  *
- * So libvirt's default NAT network (IPv4 only) starts with 4 processes (agent, ip, nft or
- * iptables-restore, dnsmasq) and stops with 2 (ip, nft) or 1 (ip, iptables-restore: 2); libvirt
- * 9.0 runs ~20 iptables commands alone for it.
+ * So libvirt's default NAT network (IPv4 only) starts with 3 tools (ip, nft or iptables-restore,
+ * dnsmasq), plus the agent when it was not running, and stops with 2 (ip, and nft or
+ * iptables-restore); libvirt 9.0 runs ~20 iptables commands alone for it.
  *
  * To reach one `ip -batch` per start, a run of link/address/route, sysctl and firewall operations
  * is executed as: all iproute2 operations first, then the sysctls, then the firewall. This only
