@@ -139,7 +139,9 @@ async function cliRunner(temp: string): Promise<Runner | string> {
   mkdirSync(base, { mode: 0o755 });
   const xmlFile = join(base, 'default.xml');
   writeFileSync(xmlFile, DEFAULT_XML);
-  const dirs = ['--netns', ns, '--state-dir', join(base, 'lib'), '--pid-dir', join(base, 'run'), '--run-dir', join(base, 'virtnet')];
+  // destroy takes the namespace and the run folder; apply also the dnsmasq folders.
+  const where = ['--netns', ns, '--run-dir', join(base, 'virtnet')];
+  const folders = ['--state-dir', join(base, 'lib'), '--pid-dir', join(base, 'run')];
   const figures = emptyFigures();
   return {
     name: 'virtnet CLI (nftables; node dist/cli.js)',
@@ -148,13 +150,13 @@ async function cliRunner(temp: string): Promise<Runner | string> {
     async cycle() {
       let p = lastPid();
       let t = performance.now();
-      await must(process.execPath, [cli, 'apply', ...dirs, xmlFile]);
+      await must(process.execPath, [cli, 'apply', ...where, ...folders, xmlFile]);
       figures.start.push(performance.now() - t);
       // Node itself and everything it started (system-wide count, as for libvirtd).
       figures.startProcesses.push(pidsSince(p));
       p = lastPid();
       t = performance.now();
-      await must(process.execPath, [cli, 'destroy', ...dirs.slice(0, 2), ...dirs.slice(6), 'default']);
+      await must(process.execPath, [cli, 'destroy', ...where, 'default']);
       figures.stop.push(performance.now() - t);
       figures.stopProcesses.push(pidsSince(p));
     },
