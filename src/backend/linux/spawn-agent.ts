@@ -128,6 +128,8 @@ class AgentProcess {
   private buffered = 0;
   private stderr = '';
   private readonly exited: Promise<void>;
+  /** When it was spawned (for `VIRTNET_TRACE`). */
+  private readonly spawnedAt = performance.now();
   private waiters: Array<(usable: boolean) => void> = [];
 
   constructor(
@@ -227,6 +229,7 @@ class AgentProcess {
   private handle(kind: string, id: number, rest: string[], body: Buffer): void {
     if (kind === 'ready') {
       this.ready = true;
+      traceCommand(this.spawnedAt, '(agent start)', [], 'ready');
       for (const w of this.waiters.splice(0)) w(true);
       if (this.pending.size === 0) this.settle();
       return;
