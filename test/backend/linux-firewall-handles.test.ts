@@ -5,9 +5,11 @@
  *   the teardown deletes by handle (one nft, no listing); a stale handle falls back to listing and
  *   still removes everything; another network's rules stay; a record without handles (written
  *   before they were kept) still tears down by listing.
- * - iptables: what is known of libvirt's chains outlives the executor (a file in the run folder),
- *   so a new backend's start runs no iptables-save; a stale file (chains flushed and deleted) is
- *   noticed by the failing restore, which probes and retries.
+ * - iptables: a first start in a fresh namespace runs no iptables-save (the chains are created
+ *   with `-N`, which fails if one exists); what is known of libvirt's chains outlives the executor
+ *   (a file in the run folder), so a new backend's start runs none either; a stale file (chains
+ *   flushed and deleted) is noticed by the failing restore, which probes and retries; chains that
+ *   exist without a file (another run folder, libvirtd) fail the guess, and are never flushed.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -210,10 +212,11 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
     const firstSeen = spyTools(firstBackend);
     const first = await firstBackend.apply(plan);
     expect(first.error).toBeUndefined();
-    // Nothing known yet: one iptables-save to learn which of libvirt's chains exist.
-    expect(firstSeen.filter((c) => c.startsWith('iptables-save'))).toHaveLength(1);
-    // ip -batch, iptables-save, iptables-restore, dnsmasq (+ sysctl without the spawn agent).
-    expect(first.processes).toBe(firstBackend.executor.ctx.spawnMode === 'agent' ? 4 : 5);
+    // Nothing known yet, and the guess that no chain exists holds: the restore creates them.
+    expect(firstSeen.filter((c) => c.startsWith('iptables'))).toEqual(['iptables-restore -w --noflush']);
+    // ip -batch, iptables-restore, dnsmasq (+ sysctl without the spawn agent).
+    expect(first.processes).toBe(firstBackend.executor.ctx.spawnMode === 'agent' ? 3 : 4);
+    expect(await dump()).toEqual(expected);
     expect(existsSync(cacheFile)).toBe(true);
     expect((await firstBackend.teardown('default')).ok).toBe(true);
 
@@ -266,9 +269,44 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
     const seen = spyTools(fresh);
     const started = await fresh.apply(plan);
     expect(started.error).toBeUndefined();
-    // Either the guard caught it (a probe first) or, had the kernel reused the inode number, the
-    // failing restore did (restore, probe, restore): never a start on a wrong belief.
-    expect(seen.filter((c) => c.startsWith('iptables')).slice(-2)).toEqual(['iptables-save', 'iptables-restore -w --noflush']);
+    // Either the guard caught it (then the guess: one restore creating the chains) or, had the
+    // kernel reused the inode number, the failing restore did (restore, probe, restore): never a
+    // start on a wrong belief.
+    const restore = 'iptables-restore -w --noflush';
+    expect([[restore], [restore, 'iptables-save', restore]]).toContainEqual(seen.filter((c) => c.startsWith('iptables')));
+    const dump = parseIptablesSave((await sh('ip', ['netns', 'exec', ns, 'iptables-save'])).stdout);
+    const expected = expectedIptablesSaveLines(rulesOf(plan), 'ipv4', { includeBase: true });
+    for (const [table, lines] of Object.entries(expected)) expect(dump.tables[table]?.rules).toEqual(lines);
     expect((await fresh.teardown('default')).ok).toBe(true);
+  });
+
+  it.concurrent('iptables: chains that exist without a cache (another run folder) fail the guess and are not flushed', async () => {
+    const ns = await createNamespace('fwh');
+    const first = folders();
+    const firstPlan = compile(DEFAULT_XML, 'iptables', first);
+    const owner = new LinuxBackend({ netns: ns, runDir: first.runDir });
+    expect((await owner.apply(firstPlan)).error).toBeUndefined();
+
+    // A second backend that knows nothing (its own run folder) starts another network.
+    const second = folders();
+    const secondPlan = compile(SECOND_XML, 'iptables', second);
+    const stranger = new LinuxBackend({ netns: ns, runDir: second.runDir });
+    const seen = spyTools(stranger);
+    const started = await stranger.apply(secondPlan);
+    expect(started.error).toBeUndefined();
+    // The guess (`-N LIBVIRT_INP` first) failed and committed nothing; a probe, then the restore.
+    const restore = 'iptables-restore -w --noflush';
+    expect(seen.filter((c) => c.startsWith('iptables'))).toEqual([restore, 'iptables-save', restore]);
+    // Both networks' rules are there, each once, and the jumps are not doubled.
+    const dump = parseIptablesSave((await sh('ip', ['netns', 'exec', ns, 'iptables-save'])).stdout);
+    const withBase = expectedIptablesSaveLines(rulesOf(firstPlan), 'ipv4', { includeBase: true });
+    const secondOnly = expectedIptablesSaveLines(rulesOf(secondPlan), 'ipv4');
+    for (const table of ['filter', 'nat', 'mangle'] as const) {
+      const lines = [...(withBase[table] ?? []), ...(secondOnly[table] ?? [])];
+      expect(lines.length).toBeGreaterThan(0);
+      expect([...(dump.tables[table]?.rules ?? [])].sort()).toEqual(lines.sort());
+    }
+    expect((await stranger.teardown('second')).ok).toBe(true);
+    expect((await owner.teardown('default')).ok).toBe(true);
   });
 });

@@ -358,16 +358,18 @@ describe('iptablesRestoreBlocks', () => {
   it('the CHECKSUM rule in its own last block, after the base set-up of its table', () => {
     const blocks = iptablesRestoreBlocks(fw, 'ipv4', 'add', parseIptablesSave(''));
     expect(blocks.map((b) => [b.table, b.ignoreErrors])).toEqual([['filter', false], ['nat', false], ['mangle', false], ['mangle', true]]);
-    expect(blocks[2]!.lines).toEqual([':LIBVIRT_PRT - [0:0]', '-I POSTROUTING -j LIBVIRT_PRT']);
+    expect(blocks[2]!.lines).toEqual(['-N LIBVIRT_PRT', '-I POSTROUTING -j LIBVIRT_PRT']);
     expect(blocks[3]!.lines).toEqual(['-I LIBVIRT_PRT -o virbr0 -p udp -m udp --dport 68 -j CHECKSUM --checksum-fill']);
     expect(iptablesRestoreBlocks(fw, 'ipv4', 'remove').map((b) => [b.table, b.ignoreErrors])).toEqual([['filter', false], ['nat', false], ['mangle', true]]);
   });
 
   it('a partial dump (only the global chains) adds every rule and no chain', () => {
-    const full = parseIptablesSave(renderIptablesRestore(fw, 'ipv4', 'add', parseIptablesSave('')).replaceAll('-I ', '-A '));
+    // What iptables-save prints after that input: `-N X` as `:X - [0:0]`, `-I` as `-A`.
+    const full = parseIptablesSave(renderIptablesRestore(fw, 'ipv4', 'add', parseIptablesSave('')).replace(/^-N (\S+)$/gm, ':$1 - [0:0]').replaceAll('-I ', '-A '));
+    expect(full.tables['filter']!.chains).toEqual(['LIBVIRT_INP', 'LIBVIRT_OUT', 'LIBVIRT_FWO', 'LIBVIRT_FWI', 'LIBVIRT_FWX']);
     const base = { tables: Object.fromEntries(Object.entries(full.tables).map(([t, s]) => [t, { chains: s.chains, rules: s.rules.filter((l) => / -j LIBVIRT_\w+$/.test(l)) }])) };
     const text = renderIptablesRestore(fw, 'ipv4', 'add', base);
-    expect(text).not.toMatch(/^:/m);
+    expect(text).not.toMatch(/^(:|-N )/m);
     expect(text.split('\n').filter((l) => l.startsWith('-I LIBVIRT_'))).toHaveLength(fw.rules.filter((r) => r.family === 'ipv4').length);
   });
 });

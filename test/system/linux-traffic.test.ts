@@ -121,10 +121,10 @@ describe.skipIf(skip !== undefined)('LinuxBackend traffic (namespaces)', () => {
       expect(started.ok).toBe(true);
       // ip -batch + one nft or one iptables-restore (IPv4 only network) + dnsmasq; without the
       // spawn agent also a sysctl process (only because we work inside a namespace).
-      // iptables: the first start in a namespace also reads iptables-save once, to learn which of
-      // libvirt's global chains exist (libvirt lists them once per daemon run); see the restart below.
+      // iptables: the first start in this fresh namespace creates libvirt's global chains with
+      // `-N` in the same restore, without reading iptables-save first.
       const sysctlProcess = backend.executor.ctx.spawnMode === 'agent' ? 0 : 1;
-      expect(started.processes).toBe(3 + sysctlProcess + (firewall === 'iptables' ? 1 : 0));
+      expect(started.processes).toBe(3 + sysctlProcess);
 
       const state = await backend.inspect('default');
       expect(state.active).toBe(true);

@@ -14,10 +14,11 @@
  * - nftables remove: with handles, none: one `delete rule … handle N` script. Without them (a
  *   record from before handles were kept), or when a handle is gone, one `nft -a list ruleset`
  *   and a `delete rule … handle N` script for the listed rules whose text is one of the network's.
- * - iptables add: a `:CHAIN` line in `--noflush` input empties an existing chain (other networks'
- *   rules!), so input is rendered against what is known to exist of the LIBVIRT_* chains and
- *   jumps: learnt from one `iptables-save` (per family) and from the chains this backend created,
- *   and kept for the rest of the boot in the backend's run folder (see {@link knownIptables}).
+ * - iptables add: input is rendered against what is known to exist of the LIBVIRT_* chains and
+ *   jumps (missing chains are created with `-N`, which fails on an existing one): learnt from the
+ *   chains this backend created or from an `iptables-save`, and kept for the rest of the boot in
+ *   the backend's run folder. When nothing is known the namespace is assumed to have none of them,
+ *   which a failing `-N` disproves (see {@link knownIptables}).
  * - iptables remove: none; each rule is deleted once (a missing one fails the input, atomically).
  *
  * iptables-restore commits block by block: when a later block fails, the rules already committed
@@ -118,7 +119,7 @@ function markBase(known: IptablesSaveState, blocks: readonly IptablesRestoreBloc
   for (const b of blocks) {
     const t = (known.tables[b.table] ??= { chains: [], rules: [] });
     for (const l of b.lines) {
-      const chain = l.startsWith(':') ? (l.slice(1).split(' ')[0] ?? '') : '';
+      const chain = l.startsWith('-N ') ? l.slice(3) : '';
       if (chain !== '' && !t.chains.includes(chain)) {
         t.chains.push(chain);
         changed = true;
@@ -164,8 +165,9 @@ async function iptablesCache(ctx: CommandContext): Promise<{ path: string; guard
   return netns === undefined ? undefined : { path: join(ctx.runDir, IPTABLES_CACHE_FILE), guard: { netns } };
 }
 
-/** Write what this context knows of `family` into the cache (the other family's entry is kept). */
+/** Keep what this context knows of `family`, in memory and in the cache (the other family's entry is kept). */
 async function rememberIptables(ctx: CommandContext, family: FirewallFamily, known: IptablesSaveState): Promise<void> {
+  iptablesKnown.get(ctx)?.set(family, known);
   const cache = await iptablesCache(ctx);
   if (!cache) return;
   const facts = (await readFactCache(cache.path, cache.guard, acceptCachedIptables)) ?? {};
@@ -192,8 +194,14 @@ interface IptablesView {
 
 /**
  * What an add of `family` renders against: this context's knowledge, or the cache when it knows
- * every one of libvirt's chains and jumps (an incomplete cache would have the input declare a
- * chain that may exist, emptying it), or else one `iptables-save` / `ip6tables-save`.
+ * every one of libvirt's chains and jumps, or else a namespace without any of them (no process).
+ * That guess is checked by the restore itself: `-N` fails on a chain that exists, and the block
+ * with it commits nothing. And if `-N` succeeds the chain was missing, so no jump to it and no
+ * rule in it can have existed: the blind insertion is exactly what a dump would have asked for.
+ * When the guess is wrong the caller probes with one `iptables-save` / `ip6tables-save`
+ * (`probe`) and retries. This spares the dump on the first start in a fresh namespace, where the
+ * guess holds, and costs one failed restore where libvirt's chains exist but no cache says so
+ * (libvirtd made them, or the run folder was lost).
  */
 async function knownIptables(ctx: CommandContext, family: FirewallFamily, probe: boolean): Promise<IptablesView> {
   let perFamily = iptablesKnown.get(ctx);
@@ -207,6 +215,8 @@ async function knownIptables(ctx: CommandContext, family: FirewallFamily, probe:
       perFamily.set(family, cached);
       return { current: cached, known: cached, probed: false };
     }
+    // Known only once the restore has created them (markBase), so a concurrent add guesses too.
+    return { current: { tables: {} }, known: { tables: {} }, probed: false };
   }
   const tool = family === 'ipv4' ? 'iptables-save' : 'ip6tables-save';
   const r = await ctx.tool(tool, [], { timeoutMs: 20_000 });

@@ -4,8 +4,10 @@
  *
  * Idempotence is check-first: the backend passes the parsed `iptables-save` dump of the same
  * family ({@link parseIptablesSave}) and the input is computed against it:
- * - a LIBVIRT_* chain is declared (`:CHAIN - [0:0]`) only when missing, because with `--noflush`
- *   declaring an existing chain flushes it (and with it every other network's rules);
+ * - a missing LIBVIRT_* chain is created with `-N CHAIN`, never declared with `:CHAIN - [0:0]`:
+ *   with `--noflush` a declaration silently flushes an existing chain (and with it every other
+ *   network's rules), while `-N` fails the block when the chain exists. So input rendered against
+ *   a stale or assumed state fails, atomically, instead of wiping rules;
  * - a jump from a built-in chain is inserted only when missing, in libvirt's order;
  * - when every rule of the network is already there in libvirt's order, nothing is written for it
  *   (re-apply is a no-op); otherwise the copies that are there are deleted and the whole set is
@@ -60,7 +62,7 @@ function baseLines(table: FirewallTable, state: IptablesSaveState['tables'][stri
   const out: string[] = [];
   const chains = new Set(state?.chains ?? []);
   const lines = new Set(state?.rules ?? []);
-  for (const c of IPTABLES_BASE_CHAINS) if (c.table === table && !chains.has(c.chain)) out.push(`:${c.chain} - [0:0]`);
+  for (const c of IPTABLES_BASE_CHAINS) if (c.table === table && !chains.has(c.chain)) out.push(`-N ${c.chain}`);
   for (const c of IPTABLES_BASE_CHAINS) {
     if (c.table === table && !lines.has(`-A ${c.parent} -j ${c.chain}`)) out.push(`-I ${c.parent} -j ${c.chain}`);
   }
