@@ -40,6 +40,11 @@ export const SPAWN_AGENT_SCRIPT = String.raw`
 use strict;
 my ($setns_nr) = @ARGV;
 $SIG{PIPE} = 'IGNORE';
+# A child's exit wakes the select loop through this pipe (the self-pipe trick): Perl runs the
+# handler between ops, so a SIGCHLD that comes just before select still leaves a byte to see.
+pipe(my $chld_r, my $chld_w) or fatal("pipe: $!");
+my $chld_pending = 0;
+$SIG{CHLD} = sub { syswrite($chld_w, 'c') unless $chld_pending++; };
 my $EINTR = 4;
 
 sub put {
@@ -214,6 +219,7 @@ sub next_request {
 while ($stdin_open || %jobs) {
   my ($rin, $win) = ('', '');
   vec($rin, 0, 1) = 1 if $stdin_open;
+  vec($rin, fileno $chld_r, 1) = 1;
   my $poll;
   for my $job (values %jobs) {
     my $fh = $job->{fh};
@@ -221,14 +227,16 @@ while ($stdin_open || %jobs) {
     vec($rin, fileno $fh->{err}, 1) = 1 if $fh->{err};
     vec($win, fileno $fh->{in}, 1) = 1 if $fh->{in} && $byfd{fileno $fh->{in}};
     next if $fh->{out} || $fh->{err};
-    # A child whose pipes are closed is about to exit: poll for it every millisecond, and every
-    # 20 ms once it has taken longer than that (one that closed them and runs on).
-    my $every = ($job->{polls}++ < 20) ? 0.001 : 0.02;
+    # A child whose pipes are closed is about to exit, and its SIGCHLD wakes select. The poll is
+    # a fallback only (and what notices one that closed them and runs on).
+    my $every = 0.02;
     $poll = $every if !defined $poll || $every < $poll;
   }
   my $n = select(my $rout = $rin, my $wout = $win, undef, $poll);
-  if ($n < 0) { next if $! == $EINTR; fatal("select: $!"); }
+  # Interrupted (a SIGCHLD): nothing to read, but children to reap below.
+  if ($n < 0) { fatal("select: $!") unless $! == $EINTR; $n = 0; }
   if ($n > 0) {
+    if (vec($rout, fileno $chld_r, 1)) { sysread($chld_r, my $drained, 64); $chld_pending = 0; }
     if ($stdin_open && vec($rout, 0, 1)) {
       my $got = sysread(STDIN, $inbuf, 65536, length $inbuf);
       if (!defined $got) { fatal("read: $!") unless $! == $EINTR; }
