@@ -101,8 +101,8 @@ export async function startDnsmasq(ctx: CommandContext, op: StartOp): Promise<Op
   // but allow a moment for slow file systems.
   const deadline = performance.now() + 5_000;
   for (;;) {
-    const pid = await readPidfile(pidfile);
-    if (pid !== undefined && (await isLiveDnsmasq(pid))) return [{ kind: 'dnsmasq.stop', network: op.network, pidfile }];
+    const pid = readPidfileSync(pidfile);
+    if (pid !== undefined && isLiveDnsmasqSync(pid)) return [{ kind: 'dnsmasq.stop', network: op.network, pidfile }];
     if (performance.now() > deadline) {
       throw new HostError('ETIMEDOUT', `dnsmasq exited 0 but ${pidfile} names no running dnsmasq${r.stderr ? `: ${r.stderr.trim()}` : ''}`, op);
     }
@@ -116,24 +116,26 @@ export async function startDnsmasq(ctx: CommandContext, op: StartOp): Promise<Op
  */
 export async function stopDnsmasq(op: StopOp): Promise<Operation[]> {
   const pidfile = checkPath(op.pidfile, op);
-  const pid = await readPidfile(pidfile);
-  if (pid !== undefined && (await isLiveDnsmasq(pid))) {
+  // Synchronous reads of tiny files (and of /proc while waiting): each async read is four trips
+  // through libuv's thread pool, CPU time a stop shares with the bridge's deletion.
+  const pid = readPidfileSync(pidfile);
+  if (pid !== undefined && isLiveDnsmasqSync(pid)) {
     try {
       process.kill(pid, 'SIGTERM');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw new HostError('EPERM', `cannot signal dnsmasq ${pid}: ${(e as Error).message}`, op);
     }
     const deadline = performance.now() + 2_000;
-    while ((await isLiveDnsmasq(pid)) && performance.now() < deadline) await sleep(5);
-    if (await isLiveDnsmasq(pid)) {
+    while (isLiveDnsmasqSync(pid) && performance.now() < deadline) await sleep(5);
+    if (isLiveDnsmasqSync(pid)) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
         // gone meanwhile
       }
       const killDeadline = performance.now() + 2_000;
-      while ((await isLiveDnsmasq(pid)) && performance.now() < killDeadline) await sleep(5);
-      if (await isLiveDnsmasq(pid)) throw new HostError('ETIMEDOUT', `dnsmasq ${pid} survived SIGKILL for 2 s`, op);
+      while (isLiveDnsmasqSync(pid) && performance.now() < killDeadline) await sleep(5);
+      if (isLiveDnsmasqSync(pid)) throw new HostError('ETIMEDOUT', `dnsmasq ${pid} survived SIGKILL for 2 s`, op);
     }
   }
   await fs.rm(pidfile, { force: true });
