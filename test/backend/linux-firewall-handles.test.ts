@@ -146,6 +146,42 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
     expect(await nftRulesOf(ns, rules)).toEqual(nftExpected(rules, false));
   });
 
+  it.concurrent('a stop sends the ip batch first and starts the firewall removal once dnsmasq has exited', async () => {
+    const ns = await createNamespace('fwh');
+    const dirs = folders();
+    const plan = compile(DEFAULT_XML, 'nftables', dirs);
+    const backend = new LinuxBackend({ netns: ns, runDir: dirs.runDir });
+    expect((await backend.apply(plan)).error).toBeUndefined();
+    const dnsmasq = Number(readFileSync(join(dirs.pidDir, 'default.pid'), 'utf8'));
+    // Running: /proc has it and it is not a zombie waiting for its parent (init) to reap it.
+    const running = () => {
+      try {
+        const stat = readFileSync(`/proc/${dnsmasq}/stat`, 'utf8');
+        return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+      } catch {
+        return false;
+      }
+    };
+    expect(running()).toBe(true);
+    // What had happened when each command was asked for.
+    const events: string[] = [];
+    const ctx = backend.executor.ctx;
+    const ip = ctx.ip.bind(ctx);
+    const tool = ctx.tool.bind(ctx);
+    ctx.ip = (args, options) => {
+      events.push(`ip ${args.join(' ')}`);
+      return ip(args, options);
+    };
+    ctx.tool = (command, args, options) => {
+      events.push(`${command} ${args.join(' ')} (dnsmasq ${running() ? 'running' : 'gone'})`);
+      return tool(command, args, options);
+    };
+    const stopped = await backend.teardown('default');
+    expect(stopped.error).toBeUndefined();
+    expect(events).toEqual(['ip -force -batch -', 'nft -f - (dnsmasq gone)']);
+    expect(await nftRulesOf(ns, rulesOf(plan))).toEqual(nftExpected(rulesOf(plan), false));
+  });
+
   it.concurrent('nftables: with a handle gone, the stop lists the ruleset and still removes every rule', async () => {
     const { ns, rules, backend } = await startWithOneRuleReplaced('guest_cross');
     const seen = spyTools(backend);
