@@ -146,7 +146,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
     expect(await nftRulesOf(ns, rules)).toEqual(nftExpected(rules, false));
   });
 
-  it.concurrent('a stop sends the ip batch first and starts the firewall removal once dnsmasq has exited', async () => {
+  it.concurrent('a stop starts the ip batch first, stops dnsmasq once ip runs, and removes the rules once dnsmasq has exited', async () => {
     const ns = await createNamespace('fwh');
     const dirs = folders();
     const plan = compile(DEFAULT_XML, 'nftables', dirs);
@@ -170,7 +170,8 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
     const tool = ctx.tool.bind(ctx);
     ctx.ip = (args, options) => {
       events.push(`ip ${args.join(' ')}`);
-      return ip(args, options);
+      const onStarted = options?.onStarted;
+      return ip(args, { ...options, onStarted: () => (events.push(`ip started (dnsmasq ${running() ? 'running' : 'gone'})`), onStarted?.()) });
     };
     ctx.tool = (command, args, options) => {
       events.push(`${command} ${args.join(' ')} (dnsmasq ${running() ? 'running' : 'gone'})`);
@@ -178,7 +179,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
     };
     const stopped = await backend.teardown('default');
     expect(stopped.error).toBeUndefined();
-    expect(events).toEqual(['ip -force -batch -', 'nft -f - (dnsmasq gone)']);
+    expect(events).toEqual(['ip -force -batch -', 'ip started (dnsmasq running)', 'nft -f - (dnsmasq gone)']);
     expect(await nftRulesOf(ns, rulesOf(plan))).toEqual(nftExpected(rulesOf(plan), false));
   });
 

@@ -50,6 +50,32 @@ describe.skipIf(noPerl !== undefined)('SpawnAgent: commands', () => {
     expect(r.stderr).toContain('cannot execute /nonexistent/tool: No such file or directory');
   });
 
+  it('onStarted: called once the program has been executed, before its result; never for one that could not be', async () => {
+    for (const runIt of [
+      (options: RunOptions) => exec('/bin/sh', ['-c', 'read line; echo "$line"'], options),
+      (options: RunOptions) => run('/bin/sh', ['-c', 'read line; echo "$line"'], options),
+    ]) {
+      const events: string[] = [];
+      let feed!: (input: string) => void;
+      const input = new Promise<string>((resolve) => (feed = resolve));
+      const result = runIt({ input, onStarted: () => events.push('started') }).then((r) => events.push(`done ${r.stdout.trim()}`));
+      // It runs, waiting on its stdin: started, not done.
+      for (let i = 0; i < 200 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(events).toEqual(['started']);
+      feed('hello\n');
+      await result;
+      expect(events).toEqual(['started', 'done hello']);
+    }
+    const missing: string[] = [];
+    expect((await exec('/nonexistent/tool', [], { onStarted: () => missing.push('started') })).code).toBe(127);
+    await expect(run('/nonexistent/tool', [], { onStarted: () => missing.push('started') })).rejects.toThrow();
+    const elsewhere = new SpawnAgent();
+    const r = await elsewhere.run({ file: '/bin/echo', args: ['hi'], options: { onStarted: () => missing.push('started') }, netnsPath: '/run/netns/vnt-no-such-namespace', fallback: neverFallback });
+    expect(r.code).toBe(126);
+    await elsewhere.close();
+    expect(missing).toEqual([]);
+  });
+
   it('replaces the whole environment when one is given, and keeps its own otherwise', async () => {
     const given = await exec('/usr/bin/env', [], { env: { ONLY: 'a b=c' } });
     expect(given.stdout).toBe('ONLY=a b=c\n');

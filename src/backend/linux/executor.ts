@@ -332,8 +332,12 @@ export class LinuxExecutor implements OperationExecutor {
     const only = (cls: StageClass) => indexed.filter((x) => classOf(x.op) === cls);
     let dnsmasqStopped!: () => void;
     const dnsmasqGone = new Promise<void>((resolve) => (dnsmasqStopped = resolve));
+    let ipStarted!: () => void;
+    const ipGoing = new Promise<void>((resolve) => (ipStarted = resolve));
     const host = async () => {
       const out: Indexed[] = [];
+      // Once the ip process runs (see below).
+      await ipGoing;
       for (const { index, op } of only('other')) {
         out.push({ index, step: await this.single(op) });
         if (op.kind === 'dnsmasq.stop') dnsmasqStopped();
@@ -343,17 +347,26 @@ export class LinuxExecutor implements OperationExecutor {
     };
     const firewall = () => this.runClass('firewall', only('firewall'), true);
     const links = async () => {
-      // (No await when there are no sysctls, so the ip batch is sent at once.)
-      const sysctls = only('sysctl').length > 0 ? await this.runClass('sysctl', only('sysctl'), true) : [];
-      return [...sysctls, ...(await this.runClass('ip', only('ip'), true))];
+      try {
+        // (No await when there are no sysctls, so the ip batch is sent at once.)
+        const sysctls = only('sysctl').length > 0 ? await this.runClass('sysctl', only('sysctl'), true) : [];
+        const ip = only('ip') as Array<{ index: number; op: IpOperation }>;
+        return [...sysctls, ...(ip.length > 0 ? await this.runIpBatch(ip, true, ipStarted) : [])];
+      } finally {
+        ipStarted();
+      }
     };
     const net = async () => {
-      if (!only('firewall').every(({ op }) => removalNeedsNoLink(op))) return [...(await firewall()), ...(await links())];
-      // The link branch first: its ip process gets going before the others compete for the CPUs,
-      // then waits in the kernel (a bridge's deletion is two RCU barriers) while they run. The
-      // firewall's process starts once dnsmasq has exited (libvirt's order for those two), or
-      // once the links are done if that comes first: on a host with few CPUs, nft's start-up,
-      // dnsmasq's exit and the ip process at once slowed the deletion by 2-7 ms (2-vCPU VM).
+      if (!only('firewall').every(({ op }) => removalNeedsNoLink(op))) {
+        ipStarted(); // (the host branch need not wait for an ip that comes after the firewall)
+        return [...(await firewall()), ...(await links())];
+      }
+      // The link branch first, and the others once its ip process has been executed: it gets
+      // going before they compete for the CPUs, then waits in the kernel (a bridge's deletion is
+      // two RCU barriers) while they run. The firewall's process starts once dnsmasq has exited
+      // (libvirt's order for those two), or once the links are done if that comes first. On a
+      // host with few CPUs, nft's or iptables-restore's start-up, dnsmasq's exit and the ip
+      // process at once slowed the deletion by 2-10 ms (measured on a 2-vCPU VM).
       const linkSteps = links();
       await Promise.race([dnsmasqGone, linkSteps]);
       return (await Promise.all([firewall(), linkSteps])).flat();
@@ -484,7 +497,7 @@ export class LinuxExecutor implements OperationExecutor {
    * failing line (`Command failed -:N`): lines before it are done. With it, `-force` carries on and
    * every failing line is reported.
    */
-  private async runIpBatch(picked: Array<{ index: number; op: IpOperation }>, continueOnError: boolean): Promise<Indexed[]> {
+  private async runIpBatch(picked: Array<{ index: number; op: IpOperation }>, continueOnError: boolean, onStarted?: () => void): Promise<Indexed[]> {
     const out: Indexed[] = [];
     const lines: string[] = [];
     let invalid: Indexed | undefined;
@@ -500,7 +513,7 @@ export class LinuxExecutor implements OperationExecutor {
     if (batched.length > 0) {
       const args = continueOnError ? ['-force', '-batch', '-'] : ['-batch', '-'];
       const started = performance.now();
-      const r = await this.ctx.ip(args, { input: lines.map((l) => `${l}\n`).join(''), timeoutMs: 30_000 });
+      const r = await this.ctx.ip(args, { input: lines.map((l) => `${l}\n`).join(''), timeoutMs: 30_000, ...(onStarted ? { onStarted } : {}) });
       const each = (performance.now() - started) / batched.length;
       const failures = parseBatchFailures(r.stderr);
       if (r.code !== 0 && failures.size === 0) {

@@ -30,6 +30,12 @@ export interface RunOptions {
   timeoutMs?: number;
   /** The child's whole environment (nothing is inherited when given). */
   env?: Record<string, string>;
+  /**
+   * Called once the program has been executed (its exec succeeded; for a tool run through
+   * `nsenter`, nsenter's), before it is done; not called when it could not start. A caller can
+   * hold back other work until a process on its critical path has got going.
+   */
+  onStarted?: () => void;
 }
 
 /** Counts processes; one instance per executor. */
@@ -98,6 +104,8 @@ export function run(command: string, args: readonly string[], options: RunOption
       shell: false,
     });
     if (counter) counter.count++;
+    // libuv reports 'spawn' once the exec succeeded (it waits on a close-on-exec pipe).
+    if (options.onStarted) child.once('spawn', options.onStarted);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;

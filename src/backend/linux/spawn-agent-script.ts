@@ -23,6 +23,7 @@
  * Replies (to Node):
  * - `done ID CODE SIGNUM OUTLEN ERRLEN` + stdout + stderr, once the child has exited and both of
  *   its pipes are closed (what Node's `close` event means), CODE -1 when killed by a signal;
+ * - `started ID`, once the child has executed its program (not sent when it gave up before);
  * - `fail ID LEN` + message, when the child could not be created;
  * - `sysctl ID LEN` + NUL-terminated `ok`/`err` and value/message pairs, one per path handled.
  *
@@ -89,8 +90,10 @@ sub start_job {
   my $netns = shift @s;
   my @argv = @s[0 .. $nargs];
   my @env = $nenv >= 0 ? @s[$nargs + 1 .. $nargs + $nenv] : ();
-  my ($in_r, $in_w, $out_r, $out_w, $err_r, $err_w);
-  unless (pipe($in_r, $in_w) && pipe($out_r, $out_w) && pipe($err_r, $err_w)) {
+  my ($in_r, $in_w, $out_r, $out_w, $err_r, $err_w, $exec_r, $exec_w);
+  # $exec_w is close-on-exec (as every pipe Perl makes above fd 2): its EOF means the exec
+  # succeeded, a byte that the child gave up before it.
+  unless (pipe($in_r, $in_w) && pipe($out_r, $out_w) && pipe($err_r, $err_w) && pipe($exec_r, $exec_w)) {
     my $m = "pipe: $!"; put("fail $id " . length($m) . "\n", $m); return;
   }
   my $pid = fork();
@@ -99,18 +102,21 @@ sub start_job {
     open(STDIN, '<&', $in_r); open(STDOUT, '>&', $out_w); open(STDERR, '>&', $err_w);
     $SIG{PIPE} = 'DEFAULT';
     my $why = enter_ns($netns);
-    if (defined $why) { syswrite(STDERR, "$why\n"); exit 126; }
+    if (defined $why) { syswrite($exec_w, 'x'); syswrite(STDERR, "$why\n"); exit 126; }
     if ($nenv >= 0) { %ENV = (); for (@env) { my ($k, $v) = split(/=/, $_, 2); $ENV{$k} = $v; } }
     exec { $argv[0] } @argv;
-    syswrite(STDERR, "cannot execute $argv[0]: $!\n");
+    my $err = "$!";
+    syswrite($exec_w, 'x');
+    syswrite(STDERR, "cannot execute $argv[0]: $err\n");
     exit 127;
   }
-  close $in_r; close $out_w; close $err_w;
+  close $in_r; close $out_w; close $err_w; close $exec_w;
   my $job = { id => $id, pid => $pid, out => '', err => '', input => '', inoff => 0,
-              fh => { out => $out_r, err => $err_r, in => $in_w } };
+              fh => { out => $out_r, err => $err_r, in => $in_w, exec => $exec_r } };
   $jobs{$id} = $job;
   $byfd{fileno $out_r} = [$job, 'out'];
   $byfd{fileno $err_r} = [$job, 'err'];
+  $byfd{fileno $exec_r} = [$job, 'exec'];
   feed_job($job, $input) if defined $input;
 }
 
@@ -225,6 +231,7 @@ while ($stdin_open || %jobs) {
     my $fh = $job->{fh};
     vec($rin, fileno $fh->{out}, 1) = 1 if $fh->{out};
     vec($rin, fileno $fh->{err}, 1) = 1 if $fh->{err};
+    vec($rin, fileno $fh->{exec}, 1) = 1 if $fh->{exec};
     vec($win, fileno $fh->{in}, 1) = 1 if $fh->{in} && $byfd{fileno $fh->{in}};
     next if $fh->{out} || $fh->{err};
     # A child whose pipes are closed is about to exit, and its SIGCHLD wakes select. The poll is
@@ -253,6 +260,12 @@ while ($stdin_open || %jobs) {
         if (!defined $w) { close_fh($job, 'in') unless $! == $EINTR; next; }
         $job->{inoff} += $w;
         close_fh($job, 'in') if $job->{inoff} >= length $job->{input};
+      } elsif ($which eq 'exec') {
+        next unless vec($rout, $fd, 1);
+        my $got = sysread($job->{fh}{exec}, my $byte, 1);
+        next if !defined $got && $! == $EINTR;
+        put("started $job->{id}\n") if defined $got && $got == 0;
+        close_fh($job, 'exec');
       } elsif (vec($rout, $fd, 1)) {
         my $got = sysread($job->{fh}{$which}, $job->{$which}, 65536, length $job->{$which});
         close_fh($job, $which) if defined $got && $got == 0;
@@ -264,6 +277,7 @@ while ($stdin_open || %jobs) {
     my $r = waitpid($job->{pid}, 1);
     next unless $r == $job->{pid};
     close_fh($job, 'in');
+    close_fh($job, 'exec');
     my $st = $?;
     my ($code, $sig) = ($st & 127) ? (-1, $st & 127) : ($st >> 8, 0);
     put("done $job->{id} $code $sig " . length($job->{out}) . ' ' . length($job->{err}) . "\n", $job->{out}, $job->{err});

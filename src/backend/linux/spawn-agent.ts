@@ -65,6 +65,8 @@ interface PendingRun {
   timedOut: boolean;
   /** Runs the command another way, if the agent never got going. */
   fallback: () => void;
+  /** {@link RunOptions.onStarted}. */
+  onStarted: (() => void) | undefined;
 }
 interface PendingSysctl {
   kind: 'sysctl';
@@ -240,6 +242,10 @@ class AgentProcess {
     }
     const p = this.pending.get(id);
     if (!p) return;
+    if (kind === 'started') {
+      if (p.kind === 'run') p.onStarted?.();
+      return;
+    }
     this.pending.delete(id);
     clearTimeout(p.timer);
     if (kind === 'done' && p.kind === 'run') {
@@ -359,6 +365,7 @@ export class SpawnAgent {
         }, options.timeoutMs ?? 30_000),
         timedOut: false,
         fallback: () => void fallback().then(resolve, reject),
+        onStarted: options.onStarted,
       };
       agent.send(id, pending, Buffer.concat([Buffer.from(`run ${id} ${args.length} ${env?.length ?? -1} ${strings.length} ${deferred ? -1 : input.length}\n`), strings, input]));
       deferred?.then(
