@@ -156,6 +156,17 @@ describe.skipIf(noPerl !== undefined)('SpawnAgent: life cycle', () => {
     await agent.close();
   });
 
+  it('a command still waiting for deferred input when the agent is closed gets EOF instead of waiting for ever', async () => {
+    const agent = new SpawnAgent();
+    const never = new Promise<string>(() => undefined);
+    const waiting = agent.run({ file: '/bin/sh', args: ['-c', 'read line; echo "got:$line"'], options: { input: never }, fallback: neverFallback });
+    await agent.usable();
+    await new Promise((r) => setTimeout(r, 50));
+    await agent.close();
+    const r = await waiting;
+    expect([r.code, r.stdout]).toEqual([0, 'got:\n']);
+  });
+
   it('stops when idle and starts again on the next command', async () => {
     const counter = new ProcessCounter();
     const agent = new SpawnAgent({ idleMs: 50 });

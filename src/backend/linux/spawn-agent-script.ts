@@ -249,6 +249,11 @@ while ($stdin_open || %jobs) {
       if (!defined $got) { fatal("read: $!") unless $! == $EINTR; }
       elsif ($got == 0) { $stdin_open = 0; }
       1 while next_request();
+      # Node is done with us (close(), or it exited): input that was to come later never will,
+      # so a child still waiting for it gets EOF rather than waiting for ever.
+      unless ($stdin_open) {
+        for my $job (values %jobs) { my $in = $job->{fh}{in}; close_fh($job, 'in') if $in && !$byfd{fileno $in}; }
+      }
     }
     for my $fd (keys %byfd) {
       my $entry = $byfd{$fd} or next;
