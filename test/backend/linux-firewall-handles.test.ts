@@ -317,6 +317,27 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
     expect((await fresh.teardown('default')).ok).toBe(true);
   });
 
+  it.concurrent('iptables: a guess that fails in a later table undoes the rules of the tables it committed, then probes', async () => {
+    const ns = await createNamespace('fwh');
+    // Only the nat table has libvirt's chain (as after someone removed the filter ones).
+    await sh('ip', ['netns', 'exec', ns, 'iptables', '-w', '-t', 'nat', '-N', 'LIBVIRT_PRT']);
+    await sh('ip', ['netns', 'exec', ns, 'iptables', '-w', '-t', 'nat', '-I', 'POSTROUTING', '-j', 'LIBVIRT_PRT']);
+    const dirs = folders();
+    const plan = compile(DEFAULT_XML, 'iptables', dirs);
+    const backend = new LinuxBackend({ netns: ns, runDir: dirs.runDir });
+    const seen = spyTools(backend);
+    const started = await backend.apply(plan);
+    expect(started.error).toBeUndefined();
+    // The filter block committed (chains, jumps, rules), the nat block's -N failed; the filter
+    // rules were deleted again, then the dump and a restore against it.
+    const restore = 'iptables-restore -w --noflush';
+    expect(seen.filter((c) => c.startsWith('iptables'))).toEqual([restore, restore, 'iptables-save', restore]);
+    const dump = parseIptablesSave((await sh('ip', ['netns', 'exec', ns, 'iptables-save'])).stdout);
+    const expected = expectedIptablesSaveLines(rulesOf(plan), 'ipv4', { includeBase: true });
+    for (const [table, lines] of Object.entries(expected)) expect(dump.tables[table]?.rules).toEqual(lines);
+    expect((await backend.teardown('default')).ok).toBe(true);
+  });
+
   it.concurrent('iptables: chains that exist without a cache (another run folder) fail the guess and are not flushed', async () => {
     const ns = await createNamespace('fwh');
     const first = folders();
