@@ -6,7 +6,7 @@
  * when it cannot start, and never keeping Node alive.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +165,28 @@ describe.skipIf(noPerl !== undefined)('SpawnAgent: life cycle', () => {
     await agent.close();
     const r = await waiting;
     expect([r.code, r.stdout]).toEqual([0, 'got:\n']);
+  });
+
+  it('keeps children forked ahead while idle: the next commands run in them, and none is left when it stops', async () => {
+    const agent = new SpawnAgent();
+    const sh = (script: string, input?: string) => agent.run({ file: '/bin/sh', args: ['-c', script], options: input === undefined ? {} : { input }, fallback: neverFallback });
+    const agentPid = Number((await sh('echo $PPID')).stdout);
+    // The agent's children that run no command: perl, forked from it, waiting.
+    const spares = () =>
+      readFileSync(`/proc/${agentPid}/task/${agentPid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
+        .filter((pid) => { try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'perl'; } catch { return false; } });
+    for (let i = 0; i < 100 && spares().length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    const ready = spares();
+    expect(ready).toHaveLength(3);
+    // One command while two spares still wait: it runs in a spare, and gets EOF on its input (no
+    // other spare holds a copy of its stdin's write end).
+    const one = await sh('echo $$; cat', 'only\n');
+    expect(one.code).toBe(0);
+    const [pid, text] = one.stdout.split('\n');
+    expect(ready).toContain(Number(pid));
+    expect(text).toBe('only');
+    await agent.close();
+    for (const p of ready) expect(existsSync(`/proc/${p}`)).toBe(false);
   });
 
   it('stops when idle and starts again on the next command', async () => {
