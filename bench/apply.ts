@@ -77,6 +77,14 @@ interface Runner {
 const emptyFigures = (): Figures => ({ start: [], stop: [], startProcesses: [], stopProcesses: [] });
 
 /**
+ * The pause before every timed start and stop, the same for every contender, taken after the
+ * contender is brought to the state it is measured in: the previous step's leftovers (daemons
+ * exiting, zombies reaped, a warm agent forking its spare children) settle first, so each start
+ * and stop begins on a settled host, as a network is stopped some time after it started.
+ */
+const settle = () => new Promise((res) => setTimeout(res, 200));
+
+/**
  * How a virtnet contender starts its tools:
  * - `warm`: through the spawn agent, already running (a long-lived program: libvirtd's daemon is
  *   warm too);
@@ -104,6 +112,7 @@ async function virtnetRunner(firewall: FirewallBackendName, variant: Variant, te
     figures,
     async cycle() {
       await prepare();
+      await settle();
       let agents = spawnAgentStarts();
       let t = performance.now();
       const up = await backend.apply(plan);
@@ -113,6 +122,7 @@ async function virtnetRunner(firewall: FirewallBackendName, variant: Variant, te
       figures.startProcesses.push(up.processes + spawnAgentStarts() - agents);
       if (process.env.VNT_BENCH_STEPS) console.log(firewall, variant, up.operations.map((o) => `${o.operation.kind}:${o.durationMs.toFixed(0)}`).join(' '));
       await prepare();
+      await settle();
       agents = spawnAgentStarts();
       t = performance.now();
       const down = await backend.teardown(plan.network);
@@ -148,12 +158,14 @@ async function cliRunner(temp: string): Promise<Runner | string> {
     figures,
     systemWide: true,
     async cycle() {
+      await settle();
       let p = lastPid();
       let t = performance.now();
       await must(process.execPath, [cli, 'apply', ...where, ...folders, xmlFile]);
       figures.start.push(performance.now() - t);
       // Node itself and everything it started (system-wide count, as for libvirtd).
       figures.startProcesses.push(pidsSince(p));
+      await settle();
       p = lastPid();
       t = performance.now();
       await must(process.execPath, [cli, 'destroy', ...where, 'default']);
@@ -223,6 +235,7 @@ async function libvirtdRunner(temp: string): Promise<Runner | string> {
     figures,
     systemWide: true,
     async cycle() {
+      await settle();
       let t = performance.now();
       await virsh(['net-list', '--all']);
       figures.virshNoop.push(performance.now() - t);
@@ -233,6 +246,7 @@ async function libvirtdRunner(temp: string): Promise<Runner | string> {
       // Minus the nsenter that becomes virsh; what is left is libvirtd's threads and children
       // and anything else the host started meanwhile.
       figures.startProcesses.push(pidsSince(p) - 1);
+      await settle();
       p = lastPid();
       t = performance.now();
       await virsh(['net-destroy', 'default']);
@@ -263,12 +277,9 @@ async function main() {
     if (typeof lv === 'string') console.log(`libvirtd: skipped (${lv})`);
     else runners.push(lv);
     try {
-      // Interleaved, so a busy host slows every contender alike.
-      // A short pause before each cycle lets the previous contender's leftovers (daemons exiting,
-      // zombies reaped by PID 1) settle, so no one is measured against another's clean-up.
+      // Interleaved, so a busy host slows every contender alike; each cycle settles first.
       for (let i = 0; i < iterations; i++) {
         for (const r of runners) {
-          await new Promise((res) => setTimeout(res, 200));
           await r.cycle();
         }
       }
