@@ -87,7 +87,7 @@ sub leave_ns {
 put("ready $$\n");
 
 my %jobs;          # id => job
-my %byfd;          # fileno => [job, 'out' | 'err' | 'in']
+my %byfd;          # fileno => [job, 'out' | 'err' | 'in' | 'exec']
 my $inbuf = '';
 my $stdin_open = 1;
 
@@ -95,11 +95,12 @@ my $stdin_open = 1;
 my @spares;
 my $SPARES = 3;
 
-# Fork a child with its own three pipes that then waits for its command on a fourth: NUL-ended
-# strings, the namespace, the path, the arguments after argv[0], then NENV K=V entries. The fork,
-# the pipes' duplication and the pages that fork leaves the child to copy cost milliseconds here;
-# a spare child pays them while the agent is idle, not when a command is wanted. Returns the
-# child's pid and the agent's ends of its pipes, or undef and why.
+# Fork a child with its own stdin, stdout and stderr pipes (and one whose EOF says it executed
+# its program) that then waits for its command on a fifth: "NARGS NENV " and the request's
+# NUL-ended strings (the namespace, the path, the arguments after argv[0], NENV K=V entries).
+# The fork, the pipes' duplication and the pages that fork leaves the child to copy cost
+# milliseconds here; a spare child pays them while the agent is idle, not when a command is
+# wanted. Returns the child's pid and the agent's ends of its pipes, or undef and why.
 sub fork_child {
   my ($in_r, $in_w, $out_r, $out_w, $err_r, $err_w, $exec_r, $exec_w, $cmd_r, $cmd_w);
   # $exec_w is close-on-exec (as every pipe Perl makes above fd 2): its EOF means the exec
