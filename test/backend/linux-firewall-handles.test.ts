@@ -74,6 +74,11 @@ function nftExpected(rules: FirewallRules, up: boolean): Record<string, string[]
   return out;
 }
 
+/** What `iptables-save` shows in the namespace, parsed. */
+async function iptablesDump(ns: string): Promise<ReturnType<typeof parseIptablesSave>> {
+  return parseIptablesSave((await sh('ip', ['netns', 'exec', ns, 'iptables-save'])).stdout);
+}
+
 /** The recorded teardown removal of a network (from the record file), if any. */
 async function recordedRemoval(dirs: { runDir: string }, ns: string, network: string): Promise<RemoveFirewallOp | undefined> {
   const record = await new FileStateStore(join(dirs.runDir, 'netns', ns, 'networks')).getRecord(network);
@@ -240,7 +245,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
     const rules = rulesOf(plan);
     const expected = expectedIptablesSaveLines(rules, 'ipv4', { includeBase: true });
     const dump = async () => {
-      const state = parseIptablesSave((await sh('ip', ['netns', 'exec', ns, 'iptables-save'])).stdout);
+      const state = await iptablesDump(ns);
       return Object.fromEntries(Object.entries(expected).map(([table]) => [table, state.tables[table]?.rules ?? []]));
     };
     const cacheFile = join(dirs.runDir, 'netns', ns, 'iptables-chains.json');
@@ -311,7 +316,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
     // start on a wrong belief.
     const restore = 'iptables-restore -w --noflush';
     expect([[restore], [restore, 'iptables-save', restore]]).toContainEqual(seen.filter((c) => c.startsWith('iptables')));
-    const dump = parseIptablesSave((await sh('ip', ['netns', 'exec', ns, 'iptables-save'])).stdout);
+    const dump = await iptablesDump(ns);
     const expected = expectedIptablesSaveLines(rulesOf(plan), 'ipv4', { includeBase: true });
     for (const [table, lines] of Object.entries(expected)) expect(dump.tables[table]?.rules).toEqual(lines);
     expect((await fresh.teardown('default')).ok).toBe(true);
@@ -332,7 +337,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
     // rules were deleted again, then the dump and a restore against it.
     const restore = 'iptables-restore -w --noflush';
     expect(seen.filter((c) => c.startsWith('iptables'))).toEqual([restore, restore, 'iptables-save', restore]);
-    const dump = parseIptablesSave((await sh('ip', ['netns', 'exec', ns, 'iptables-save'])).stdout);
+    const dump = await iptablesDump(ns);
     const expected = expectedIptablesSaveLines(rulesOf(plan), 'ipv4', { includeBase: true });
     for (const [table, lines] of Object.entries(expected)) expect(dump.tables[table]?.rules).toEqual(lines);
     expect((await backend.teardown('default')).ok).toBe(true);
@@ -356,7 +361,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
     const restore = 'iptables-restore -w --noflush';
     expect(seen.filter((c) => c.startsWith('iptables'))).toEqual([restore, 'iptables-save', restore]);
     // Both networks' rules are there, each once, and the jumps are not doubled.
-    const dump = parseIptablesSave((await sh('ip', ['netns', 'exec', ns, 'iptables-save'])).stdout);
+    const dump = await iptablesDump(ns);
     const withBase = expectedIptablesSaveLines(rulesOf(firstPlan), 'ipv4', { includeBase: true });
     const secondOnly = expectedIptablesSaveLines(rulesOf(secondPlan), 'ipv4');
     for (const table of ['filter', 'nat', 'mangle'] as const) {
