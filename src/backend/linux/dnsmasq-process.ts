@@ -19,17 +19,11 @@ type StopOp = Extract<Operation, { kind: 'dnsmasq.stop' }>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The pid in a pidfile, or undefined when the file is missing or holds no number. */
-export async function readPidfile(path: string): Promise<number | undefined> {
-  try {
-    const text = (await fs.readFile(path, 'utf8')).trim();
-    return /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+// The pidfile and /proc entries are read synchronously: they are tiny, and each async read is
+// four trips through libuv's thread pool, CPU time a start or stop shares with the tools.
 
-function readPidfileSync(path: string): number | undefined {
+/** The pid in a pidfile, or undefined when the file is missing or holds no number. */
+export function readPidfile(path: string): number | undefined {
   try {
     const text = readFileSync(path, 'utf8').trim();
     return /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : undefined;
@@ -38,27 +32,14 @@ function readPidfileSync(path: string): number | undefined {
   }
 }
 
-function isLiveDnsmasqSync(pid: number): boolean {
+/** A process's argv from /proc, or undefined when it is gone or a zombie. */
+export function processArgs(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    if (state === 'Z' || state === 'X') return false;
-    const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
-    return basename(argv0) === 'dnsmasq';
-  } catch {
-    return false;
-  }
-}
-
-/** A process's argv from /proc, or undefined when it is gone or a zombie. */
-export async function processArgs(pid: number): Promise<string[] | undefined> {
-  try {
-    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
     // The state letter follows the parenthesised command name; Z/X: exited, waiting to be reaped.
     const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     if (state === 'Z' || state === 'X') return undefined;
-    const raw = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8');
-    const args = raw.split('\0');
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     if (args[args.length - 1] === '') args.pop();
     return args;
   } catch {
@@ -67,8 +48,8 @@ export async function processArgs(pid: number): Promise<string[] | undefined> {
 }
 
 /** Whether `pid` is a live dnsmasq (guards against a pidfile naming a recycled pid). */
-export async function isLiveDnsmasq(pid: number): Promise<boolean> {
-  const args = await processArgs(pid);
+export function isLiveDnsmasq(pid: number): boolean {
+  const args = processArgs(pid);
   return args !== undefined && args.length > 0 && basename(args[0]!) === 'dnsmasq';
 }
 
@@ -85,8 +66,8 @@ export async function startDnsmasq(ctx: CommandContext, op: StartOp): Promise<Op
   }
   // Synchronous reads of two tiny files: the daemon is then spawned without yielding, so a
   // pipelined start gets it going before the other branches' processes.
-  const existing = readPidfileSync(pidfile);
-  if (existing !== undefined && isLiveDnsmasqSync(existing)) {
+  const existing = readPidfile(pidfile);
+  if (existing !== undefined && isLiveDnsmasq(existing)) {
     throw new HostError('EEXIST', `dnsmasq for network '${op.network}' is already running (pid ${existing}, ${pidfile})`, op);
   }
   let binary: string;
@@ -101,8 +82,8 @@ export async function startDnsmasq(ctx: CommandContext, op: StartOp): Promise<Op
   // but allow a moment for slow file systems.
   const deadline = performance.now() + 5_000;
   for (;;) {
-    const pid = readPidfileSync(pidfile);
-    if (pid !== undefined && isLiveDnsmasqSync(pid)) return [{ kind: 'dnsmasq.stop', network: op.network, pidfile }];
+    const pid = readPidfile(pidfile);
+    if (pid !== undefined && isLiveDnsmasq(pid)) return [{ kind: 'dnsmasq.stop', network: op.network, pidfile }];
     if (performance.now() > deadline) {
       throw new HostError('ETIMEDOUT', `dnsmasq exited 0 but ${pidfile} names no running dnsmasq${r.stderr ? `: ${r.stderr.trim()}` : ''}`, op);
     }
@@ -116,26 +97,24 @@ export async function startDnsmasq(ctx: CommandContext, op: StartOp): Promise<Op
  */
 export async function stopDnsmasq(op: StopOp): Promise<Operation[]> {
   const pidfile = checkPath(op.pidfile, op);
-  // Synchronous reads of tiny files (and of /proc while waiting): each async read is four trips
-  // through libuv's thread pool, CPU time a stop shares with the bridge's deletion.
-  const pid = readPidfileSync(pidfile);
-  if (pid !== undefined && isLiveDnsmasqSync(pid)) {
+  const pid = readPidfile(pidfile);
+  if (pid !== undefined && isLiveDnsmasq(pid)) {
     try {
       process.kill(pid, 'SIGTERM');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw new HostError('EPERM', `cannot signal dnsmasq ${pid}: ${(e as Error).message}`, op);
     }
     const deadline = performance.now() + 2_000;
-    while (isLiveDnsmasqSync(pid) && performance.now() < deadline) await sleep(5);
-    if (isLiveDnsmasqSync(pid)) {
+    while (isLiveDnsmasq(pid) && performance.now() < deadline) await sleep(5);
+    if (isLiveDnsmasq(pid)) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
         // gone meanwhile
       }
       const killDeadline = performance.now() + 2_000;
-      while (isLiveDnsmasqSync(pid) && performance.now() < killDeadline) await sleep(5);
-      if (isLiveDnsmasqSync(pid)) throw new HostError('ETIMEDOUT', `dnsmasq ${pid} survived SIGKILL for 2 s`, op);
+      while (isLiveDnsmasq(pid) && performance.now() < killDeadline) await sleep(5);
+      if (isLiveDnsmasq(pid)) throw new HostError('ETIMEDOUT', `dnsmasq ${pid} survived SIGKILL for 2 s`, op);
     }
   }
   await fs.rm(pidfile, { force: true });

@@ -156,10 +156,10 @@ export async function inspectNetwork(ctx: CommandContext, network: string, plan:
   }
   const start = plan.operations.find((op) => op.kind === 'dnsmasq.start');
   if (start && start.kind === 'dnsmasq.start') {
-    const pid = await readPidfile(start.pidfile);
+    const pid = readPidfile(start.pidfile);
     if (pid !== undefined) {
-      const running = await isLiveDnsmasq(pid);
-      state.dnsmasq = { pid, running, args: running ? ((await processArgs(pid)) ?? []) : [] };
+      const running = isLiveDnsmasq(pid);
+      state.dnsmasq = { pid, running, args: running ? (processArgs(pid) ?? []) : [] };
     }
   }
   return state;
