@@ -139,11 +139,8 @@ export class LinuxExecutor implements OperationExecutor {
         ops = ops.slice(0, local);
       }
     }
+    if (continueOnError) return this.runCarryingOn(ops);
     const steps: ExecutedStep[] = [];
-    if (continueOnError) {
-      steps.push(...(await this.runCarryingOn(ops)));
-      return steps;
-    }
     if (this.canPipeline(ops)) {
       steps.push(...(await this.runPipelined(ops)));
       if (injected && steps.length === ops.length && steps.every((s) => s.ok)) steps.push(injected);
@@ -156,14 +153,13 @@ export class LinuxExecutor implements OperationExecutor {
       let j = i + 1;
       if (cls !== 'other') while (j < ops.length && classOf(ops[j]!) !== 'other') j++;
       const run = ops.slice(i, j);
-      const got = cls === 'other' ? [await this.single(run[0]!)] : await this.runStage(run, continueOnError);
+      const got = cls === 'other' ? [await this.single(run[0]!)] : await this.runStage(run);
       steps.push(...got);
-      const failed = got.some((s) => !s.ok);
-      if (failed && !continueOnError) break;
+      if (got.some((s) => !s.ok)) break;
       i = j;
     }
     if (injected && steps.length === ops.length && steps.every((s) => s.ok)) steps.push(injected);
-    if (!continueOnError) this.forwardSeen += steps.length;
+    this.forwardSeen += steps.length;
     return steps;
   }
 
@@ -217,9 +213,9 @@ export class LinuxExecutor implements OperationExecutor {
     }
   }
 
-  /** A run of iproute2 / sysctl / firewall operations (see the module comment for the order). */
-  private async runStage(run: readonly Operation[], continueOnError: boolean): Promise<ExecutedStep[]> {
-    if (continueOnError || !this.canHoist(run)) return this.runOrdered(run, continueOnError);
+  /** A forward run of iproute2 / sysctl / firewall operations (see the module comment for the order). */
+  private async runStage(run: readonly Operation[]): Promise<ExecutedStep[]> {
+    if (!this.canHoist(run)) return this.runOrdered(run, false);
 
     const done = new Map<number, ExecutedStep>();
     let failure: Indexed | undefined;
