@@ -203,10 +203,16 @@ export async function liveProcesses(ns: string): Promise<string[]> {
  * busybox udhcpc in a guest namespace: one DISCOVER/REQUEST exchange, no script that could touch
  * /etc/resolv.conf (`-s /bin/true`); the lease is read from udhcpc's own message. Returns the
  * leased address, or undefined (with the output) when there was none.
+ *
+ * Timing: before offering a dynamic address dnsmasq pings it and waits up to 3 s for a reply,
+ * and answers no DHCP packet meanwhile. A second client's REQUEST sent during that wait is
+ * answered only after it, so udhcpc must wait longer than 3 s in all for its three REQUESTs:
+ * `-T 3` (as RFC 2131's own 4 s back-off would). With `-T 1` a client whose OFFER came just
+ * before the other client's DISCOVER gave up after 3 s (seen once in CI).
  */
-export async function udhcpcLease(guest: string, hostname: string, timeoutMs = 15_000): Promise<{ address?: string; output: string; ms: number }> {
+export async function udhcpcLease(guest: string, hostname: string, timeoutMs = 25_000): Promise<{ address?: string; output: string; ms: number }> {
   const started = performance.now();
-  const r = await inNs(guest, 'busybox', ['udhcpc', '-i', 'eth0', '-f', '-q', '-n', '-t', '10', '-T', '1', '-x', `hostname:${hostname}`, '-s', '/bin/true'], { timeoutMs });
+  const r = await inNs(guest, 'busybox', ['udhcpc', '-i', 'eth0', '-f', '-q', '-n', '-t', '5', '-T', '3', '-x', `hostname:${hostname}`, '-s', '/bin/true'], { timeoutMs });
   const output = `${r.stdout}${r.stderr}`;
   const m = /lease of (\d+\.\d+\.\d+\.\d+) obtained/.exec(output);
   return { ...(m ? { address: m[1]! } : {}), output, ms: performance.now() - started };
