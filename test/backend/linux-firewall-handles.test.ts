@@ -80,6 +80,12 @@ async function iptablesDump(ns: string): Promise<ReturnType<typeof parseIptables
   return parseIptablesSave((await sh('ip', ['netns', 'exec', ns, 'iptables-save'])).stdout);
 }
 
+/** Assert that each table of `iptables-save` in the namespace holds exactly the plan's rules, with libvirt's chains and jumps. */
+async function expectIptablesShowsOnly(ns: string, plan: Plan): Promise<void> {
+  const dump = await iptablesDump(ns);
+  for (const [table, lines] of Object.entries(expectedIptablesSaveLines(rulesOf(plan), 'ipv4', { includeBase: true }))) expect(dump.tables[table]?.rules).toEqual(lines);
+}
+
 /** The recorded teardown removal of a network (from the record file), if any. */
 async function recordedRemoval(dirs: { runDir: string }, ns: string, network: string): Promise<RemoveFirewallOp | undefined> {
   const record = await new FileStateStore(join(dirs.runDir, 'netns', ns, 'networks')).getRecord(network);
@@ -318,9 +324,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
     // start on a wrong belief.
     const restore = 'iptables-restore -w --noflush';
     expect([[restore], [restore, 'iptables-save', restore]]).toContainEqual(seen.filter((c) => c.startsWith('iptables')));
-    const dump = await iptablesDump(ns);
-    const expected = expectedIptablesSaveLines(rulesOf(plan), 'ipv4', { includeBase: true });
-    for (const [table, lines] of Object.entries(expected)) expect(dump.tables[table]?.rules).toEqual(lines);
+    await expectIptablesShowsOnly(ns, plan);
     expect((await fresh.teardown('default')).ok).toBe(true);
   });
 
@@ -339,9 +343,7 @@ describe.skipIf(skip !== undefined)('LinuxBackend firewall: nft handles and the 
     // rules were deleted again, then the dump and a restore against it.
     const restore = 'iptables-restore -w --noflush';
     expect(seen.filter((c) => c.startsWith('iptables'))).toEqual([restore, restore, 'iptables-save', restore]);
-    const dump = await iptablesDump(ns);
-    const expected = expectedIptablesSaveLines(rulesOf(plan), 'ipv4', { includeBase: true });
-    for (const [table, lines] of Object.entries(expected)) expect(dump.tables[table]?.rules).toEqual(lines);
+    await expectIptablesShowsOnly(ns, plan);
     expect((await backend.teardown('default')).ok).toBe(true);
   });
 
