@@ -21,6 +21,11 @@ if (noPerl) console.warn(`[skip] spawn agent tests: ${noPerl}`);
 
 const neverFallback = (): Promise<RunResult> => Promise.reject(new Error('the fallback was used'));
 
+/** Poll `done` every 10 ms until it holds or 5 s have passed (loaded CI machines are slow); the caller asserts after. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe.skipIf(noPerl !== undefined)('SpawnAgent: commands', () => {
   const counter = new ProcessCounter();
   const agent = new SpawnAgent();
@@ -60,7 +65,7 @@ describe.skipIf(noPerl !== undefined)('SpawnAgent: commands', () => {
       const input = new Promise<string>((resolve) => (feed = resolve));
       const result = runIt({ input, onStarted: () => events.push('started') }).then((r) => events.push(`done ${r.stdout.trim()}`));
       // It runs, waiting on its stdin: started, not done.
-      for (let i = 0; i < 1000 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 5)); // 5 s at most
+      await until(() => events.length > 0);
       expect(events).toEqual(['started']);
       feed('hello\n');
       await result;
@@ -175,7 +180,7 @@ describe.skipIf(noPerl !== undefined)('SpawnAgent: life cycle', () => {
     const spares = () =>
       readFileSync(`/proc/${agentPid}/task/${agentPid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
         .filter((pid) => { try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'perl'; } catch { return false; } });
-    for (let i = 0; i < 500 && spares().length < 3; i++) await new Promise((r) => setTimeout(r, 10)); // 5 s at most, for loaded CI machines
+    await until(() => spares().length >= 3);
     const ready = spares();
     expect(ready).toHaveLength(3);
     // One command while two spares still wait: it runs in a spare, and gets EOF on its input (no
@@ -195,8 +200,7 @@ describe.skipIf(noPerl !== undefined)('SpawnAgent: life cycle', () => {
     const exec = (file: string, args: readonly string[]) => agent.run({ file, args, counter, fallback: neverFallback });
     const pid1 = Number((await exec('/bin/sh', ['-c', 'echo $PPID'])).stdout);
     const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-    await new Promise((r) => setTimeout(r, 100));
-    for (let i = 0; i < 100 && alive(pid1); i++) await new Promise((r) => setTimeout(r, 50)); // 5 s at most, for loaded CI machines
+    await until(() => !alive(pid1));
     expect(alive(pid1)).toBe(false); // the first agent is gone
     const pid2 = Number((await exec('/bin/sh', ['-c', 'echo $PPID'])).stdout);
     expect(pid2).not.toBe(pid1);
